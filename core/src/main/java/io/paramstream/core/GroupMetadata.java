@@ -1,0 +1,5 @@
+package io.paramstream.core;
+
+/** What the store knows about a group, without its values. */
+public record GroupMetadata(
+    String name, int size, boolean weightDecay, long version, Hyperparameters hyperparameters) {}

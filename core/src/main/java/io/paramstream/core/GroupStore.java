@@ -1,0 +1,337 @@
+package io.paramstream.core;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Named parameter groups in memory, updated by gradient pushes through {@link SgdKernel}.
+ *
+ * <p>Every operation that touches several groups locks them in creation order and validates
+ * everything before changing anything, so a push is applied to all its groups or to none, and a
+ * read sees either all or none of a push. Each group has its own lock: pushes to different groups
+ * run in parallel.
+ */
+public final class GroupStore {
+
+  /** Longest group name, in UTF-8 bytes. */
+  public static final int MAX_NAME_BYTES = 256;
+
+  /** Largest group, in elements: the longest Java array, minus headroom some JVMs reserve. */
+  public static final int MAX_GROUP_SIZE = Integer.MAX_VALUE - 8;
+
+  private final ConcurrentHashMap<String, ParameterGroup> groups = new ConcurrentHashMap<>();
+  private final AtomicLong nextId = new AtomicLong();
+  private final List<VersionListener> listeners = new CopyOnWriteArrayList<>();
+  private final Hyperparameters defaultHyperparameters;
+
+  public GroupStore(Hyperparameters defaultHyperparameters) {
+    this.defaultHyperparameters = Objects.requireNonNull(defaultHyperparameters);
+  }
+
+  /** Hyperparameters given to groups created without any. */
+  public Hyperparameters defaultHyperparameters() {
+    return defaultHyperparameters;
+  }
+
+  /**
+   * Creates a group holding {@code initialValues}, which the store takes ownership of.
+   *
+   * @param hyperparameters the group's hyperparameters, or null for the store's defaults
+   */
+  public GroupMetadata create(
+      String name, float[] initialValues, boolean weightDecay, Hyperparameters hyperparameters) {
+    checkName(name);
+    if (initialValues.length == 0) {
+      throw GroupStoreException.invalid("group '" + name + "' must have at least one element");
+    }
+    int bad = SgdKernel.firstNonFinite(initialValues);
+    if (bad >= 0) {
+      throw GroupStoreException.invalid(
+          "initial values of group '"
+              + name
+              + "' have non-finite value "
+              + initialValues[bad]
+              + " at index "
+              + bad);
+    }
+    Hyperparameters chosen = hyperparameters == null ? defaultHyperparameters : hyperparameters;
+    ParameterGroup group =
+        new ParameterGroup(nextId.getAndIncrement(), name, initialValues, weightDecay, chosen);
+    if (groups.putIfAbsent(name, group) != null) {
+      throw new GroupStoreException(
+          GroupStoreException.Reason.ALREADY_EXISTS, "group '" + name + "' already exists");
+    }
+    return group.metadata();
+  }
+
+  /**
+   * Metadata of the named groups, or of every group when {@code names} is empty, sorted by name.
+   */
+  public List<GroupMetadata> list(Collection<String> names) {
+    List<GroupMetadata> result = new ArrayList<>();
+    for (ParameterGroup group : resolve(names, true)) {
+      group.lock.lock();
+      try {
+        if (!group.isDeleted()) {
+          result.add(group.metadata());
+        }
+      } finally {
+        group.lock.unlock();
+      }
+    }
+    result.sort(Comparator.comparing(GroupMetadata::name));
+    return result;
+  }
+
+  /** Deletes the named groups: all of them, or none if any is unknown. */
+  public void delete(Collection<String> names) {
+    if (names.isEmpty()) {
+      throw GroupStoreException.invalid("name at least one group to delete");
+    }
+    List<ParameterGroup> locked = lockAll(resolve(names, false));
+    try {
+      for (ParameterGroup group : locked) {
+        group.markDeleted();
+        groups.remove(group.name, group);
+      }
+    } finally {
+      unlockAll(locked);
+    }
+    for (ParameterGroup group : locked) {
+      for (VersionListener listener : listeners) {
+        listener.deleted(group.name);
+      }
+    }
+  }
+
+  /**
+   * Applies one push: every gradient through the kernel, atomically.
+   *
+   * @return the new version of each group, in the order of {@code gradients}
+   * @throws GroupStoreException NOT_FOUND for an unknown group, INVALID_ARGUMENT for a repeated
+   *     group, a length mismatch or a non-finite value; nothing is changed in either case
+   */
+  public List<GroupVersion> push(List<GroupGradient> gradients) {
+    if (gradients.isEmpty()) {
+      throw GroupStoreException.invalid("a push must carry at least one gradient");
+    }
+    List<ParameterGroup> targets = new ArrayList<>(gradients.size());
+    for (GroupGradient gradient : gradients) {
+      ParameterGroup group = lookup(gradient.group());
+      checkGradient(group, gradient.values());
+      targets.add(group);
+    }
+    checkDistinct(targets);
+
+    long[] versions = new long[targets.size()];
+    List<ParameterGroup> locked = lockAll(targets);
+    try {
+      for (int i = 0; i < targets.size(); i++) {
+        versions[i] = targets.get(i).apply(gradients.get(i).values());
+      }
+    } finally {
+      unlockAll(locked);
+    }
+
+    List<GroupVersion> result = new ArrayList<>(targets.size());
+    for (int i = 0; i < targets.size(); i++) {
+      result.add(new GroupVersion(targets.get(i).name, versions[i]));
+    }
+    notifyAdvanced(result);
+    return result;
+  }
+
+  /**
+   * Reads groups as one consistent snapshot: {@code visitor} sees every selected group at one
+   * instant between pushes. An empty selector list reads every group.
+   */
+  public void read(List<GroupSelector> selectors, SnapshotVisitor visitor) {
+    List<ParameterGroup> targets;
+    List<GroupSelector> chosen;
+    if (selectors.isEmpty()) {
+      targets = new ArrayList<>(groups.values());
+      targets.sort(Comparator.comparing(g -> g.name));
+      chosen = targets.stream().map(g -> GroupSelector.any(g.name)).toList();
+    } else {
+      targets = new ArrayList<>(selectors.size());
+      for (GroupSelector selector : selectors) {
+        targets.add(lookup(selector.name()));
+      }
+      checkDistinct(targets);
+      chosen = selectors;
+    }
+    List<ParameterGroup> locked = lockAll(targets);
+    try {
+      for (int i = 0; i < targets.size(); i++) {
+        ParameterGroup group = targets.get(i);
+        GroupMetadata metadata = group.metadata();
+        if (group.version() > chosen.get(i).ifNewerThan()) {
+          visitor.group(metadata, group.values);
+        } else {
+          visitor.notModified(metadata);
+        }
+      }
+    } finally {
+      unlockAll(locked);
+    }
+  }
+
+  /** Copies of the named groups' values, read as one consistent snapshot, in the given order. */
+  public Map<String, float[]> snapshot(List<String> names) {
+    Map<String, float[]> copies = new LinkedHashMap<>();
+    read(
+        names.stream().map(GroupSelector::any).toList(),
+        new SnapshotVisitor() {
+          @Override
+          public void group(GroupMetadata group, float[] values) {
+            copies.put(group.name(), values.clone());
+          }
+
+          @Override
+          public void notModified(GroupMetadata group) {
+            throw new AssertionError("selected any version");
+          }
+        });
+    return copies;
+  }
+
+  /** Sets the hyperparameters of the named groups, or of every group when none is named. */
+  public List<GroupMetadata> setHyperparameters(
+      Collection<String> names, Hyperparameters hyperparameters) {
+    Objects.requireNonNull(hyperparameters, "hyperparameters");
+    List<ParameterGroup> locked = lockAll(resolve(names, true));
+    List<GroupMetadata> result = new ArrayList<>(locked.size());
+    try {
+      for (ParameterGroup group : locked) {
+        group.setHyperparameters(hyperparameters);
+        result.add(group.metadata());
+      }
+    } finally {
+      unlockAll(locked);
+    }
+    result.sort(Comparator.comparing(GroupMetadata::name));
+    return result;
+  }
+
+  /** Number of groups. */
+  public int size() {
+    return groups.size();
+  }
+
+  public void addListener(VersionListener listener) {
+    listeners.add(Objects.requireNonNull(listener));
+  }
+
+  public void removeListener(VersionListener listener) {
+    listeners.remove(listener);
+  }
+
+  private void notifyAdvanced(List<GroupVersion> versions) {
+    for (VersionListener listener : listeners) {
+      for (GroupVersion version : versions) {
+        listener.versionAdvanced(version.group(), version.version());
+      }
+    }
+  }
+
+  private ParameterGroup lookup(String name) {
+    ParameterGroup group = groups.get(name);
+    if (group == null) {
+      throw GroupStoreException.notFound(name);
+    }
+    return group;
+  }
+
+  /** The named groups (all groups if {@code names} is empty and {@code emptyMeansAll}). */
+  private List<ParameterGroup> resolve(Collection<String> names, boolean emptyMeansAll) {
+    if (names.isEmpty() && emptyMeansAll) {
+      return new ArrayList<>(groups.values());
+    }
+    List<ParameterGroup> resolved = new ArrayList<>(names.size());
+    for (String name : names) {
+      resolved.add(lookup(name));
+    }
+    checkDistinct(resolved);
+    return resolved;
+  }
+
+  private static void checkGradient(ParameterGroup group, float[] values) {
+    try {
+      SgdKernel.checkGradient("group '" + group.name + "'", group.values.length, values);
+    } catch (IllegalArgumentException e) {
+      throw GroupStoreException.invalid(e.getMessage());
+    }
+  }
+
+  private static void checkDistinct(List<ParameterGroup> targets) {
+    if (targets.size() < 2) {
+      return;
+    }
+    Set<String> seen = new HashSet<>();
+    for (ParameterGroup group : targets) {
+      if (!seen.add(group.name)) {
+        throw GroupStoreException.invalid("group '" + group.name + "' is named more than once");
+      }
+    }
+  }
+
+  /**
+   * Locks groups in ascending id order and checks none was deleted meanwhile. Returns them in that
+   * lock order; on failure nothing stays locked.
+   */
+  private static List<ParameterGroup> lockAll(List<ParameterGroup> targets) {
+    ParameterGroup[] ordered = targets.toArray(new ParameterGroup[0]);
+    if (ordered.length > 1) {
+      Arrays.sort(ordered, Comparator.comparingLong(g -> g.id));
+    }
+    List<ParameterGroup> locked = Arrays.asList(ordered);
+    int held = 0;
+    try {
+      for (ParameterGroup group : ordered) {
+        group.lock.lock();
+        held++;
+        if (group.isDeleted()) {
+          throw GroupStoreException.notFound(group.name);
+        }
+      }
+      return locked;
+    } catch (RuntimeException e) {
+      unlockAll(locked.subList(0, held));
+      throw e;
+    }
+  }
+
+  private static void unlockAll(List<ParameterGroup> locked) {
+    for (int i = locked.size() - 1; i >= 0; i--) {
+      locked.get(i).lock.unlock();
+    }
+  }
+
+  private static void checkName(String name) {
+    if (name == null || name.isEmpty()) {
+      throw GroupStoreException.invalid("group name must not be empty");
+    }
+    int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_NAME_BYTES) {
+      throw GroupStoreException.invalid(
+          "group name '"
+              + name.substring(0, 32)
+              + "...' is "
+              + bytes
+              + " UTF-8 bytes, the limit is "
+              + MAX_NAME_BYTES);
+    }
+  }
+}

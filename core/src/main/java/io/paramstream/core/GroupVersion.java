@@ -1,0 +1,4 @@
+package io.paramstream.core;
+
+/** The version a group reached. */
+public record GroupVersion(String group, long version) {}

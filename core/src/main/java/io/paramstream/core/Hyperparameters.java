@@ -1,0 +1,34 @@
+package io.paramstream.core;
+
+/**
+ * The learning rate and L2 weight decay the update kernel applies to a group.
+ *
+ * <p>Both must be finite and non-negative; a rejected value is named in the exception message so a
+ * remote caller can see what it sent.
+ */
+public record Hyperparameters(double learningRate, double weightDecay) {
+
+  public Hyperparameters {
+    requireFiniteNonNegative("learning_rate", learningRate);
+    requireFiniteNonNegative("weight_decay", weightDecay);
+  }
+
+  /**
+   * The factor the kernel multiplies decayed parameters by, {@code 1 - lr * weight_decay}, computed
+   * in double and rounded once to float so every form of the kernel uses the very same value.
+   */
+  public float decayFactor() {
+    return (float) (1.0 - learningRate * weightDecay);
+  }
+
+  /** The learning rate rounded to float, the step the kernel scales gradients by. */
+  public float step() {
+    return (float) learningRate;
+  }
+
+  private static void requireFiniteNonNegative(String name, double value) {
+    if (!Double.isFinite(value) || value < 0) {
+      throw new IllegalArgumentException(name + " must be finite and >= 0, got " + value);
+    }
+  }
+}
