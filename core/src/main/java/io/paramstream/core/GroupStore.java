@@ -225,6 +225,15 @@ public final class GroupStore {
     return result;
   }
 
+  /**
+   * Number of elements of a group; lets a caller stage a chunked push before applying it.
+   *
+   * @throws GroupStoreException NOT_FOUND for an unknown group
+   */
+  public int sizeOf(String name) {
+    return lookup(name).values.length;
+  }
+
   /** Number of groups. */
   public int size() {
     return groups.size();

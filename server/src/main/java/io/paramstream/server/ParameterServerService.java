@@ -1,0 +1,229 @@
+package io.paramstream.server;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.paramstream.core.GroupSelector;
+import io.paramstream.core.GroupStore;
+import io.paramstream.proto.v1.CreateGroupRequest;
+import io.paramstream.proto.v1.CreateGroupResponse;
+import io.paramstream.proto.v1.DeleteGroupsRequest;
+import io.paramstream.proto.v1.DeleteGroupsResponse;
+import io.paramstream.proto.v1.GetServerInfoRequest;
+import io.paramstream.proto.v1.GroupChunk;
+import io.paramstream.proto.v1.ListGroupsRequest;
+import io.paramstream.proto.v1.ListGroupsResponse;
+import io.paramstream.proto.v1.ParameterServerGrpc;
+import io.paramstream.proto.v1.PullRequest;
+import io.paramstream.proto.v1.PushAck;
+import io.paramstream.proto.v1.PushRequest;
+import io.paramstream.proto.v1.ServerInfo;
+import io.paramstream.proto.v1.SetHyperparametersRequest;
+import io.paramstream.proto.v1.SetHyperparametersResponse;
+import io.paramstream.proto.v1.WatchRequest;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * The gRPC adapter: converts messages, calls the {@link GroupStore}, and maps failures through
+ * {@link StatusMapper}. Holds no parameter state of its own, only the open streams it must close
+ * when the server drains.
+ */
+final class ParameterServerService extends ParameterServerGrpc.ParameterServerImplBase {
+
+  private final GroupStore store;
+  private final ServerConfig config;
+  private final Executor watchExecutor;
+  private final Set<PushStreamHandler> pushStreams = ConcurrentHashMap.newKeySet();
+  private final Set<WatchStream> watchStreams = ConcurrentHashMap.newKeySet();
+  private volatile boolean draining;
+
+  ParameterServerService(GroupStore store, ServerConfig config, Executor watchExecutor) {
+    this.store = store;
+    this.config = config;
+    this.watchExecutor = watchExecutor;
+  }
+
+  @Override
+  public StreamObserver<CreateGroupRequest> createGroup(
+      StreamObserver<CreateGroupResponse> responseObserver) {
+    return new CreateGroupHandler(store, responseObserver);
+  }
+
+  @Override
+  public void listGroups(
+      ListGroupsRequest request, StreamObserver<ListGroupsResponse> responseObserver) {
+    try {
+      ListGroupsResponse.Builder response = ListGroupsResponse.newBuilder();
+      store.list(request.getNamesList()).forEach(g -> response.addGroups(Converters.toProto(g)));
+      reply(responseObserver, response.build());
+    } catch (RuntimeException e) {
+      responseObserver.onError(StatusMapper.toException(e));
+    }
+  }
+
+  @Override
+  public void deleteGroups(
+      DeleteGroupsRequest request, StreamObserver<DeleteGroupsResponse> responseObserver) {
+    try {
+      store.delete(request.getNamesList());
+      reply(responseObserver, DeleteGroupsResponse.getDefaultInstance());
+    } catch (RuntimeException e) {
+      responseObserver.onError(StatusMapper.toException(e));
+    }
+  }
+
+  @Override
+  public StreamObserver<PushRequest> push(StreamObserver<PushAck> responseObserver) {
+    ServerCallStreamObserver<PushAck> call = (ServerCallStreamObserver<PushAck>) responseObserver;
+    PushStreamHandler[] self = new PushStreamHandler[1];
+    PushStreamHandler handler =
+        new PushStreamHandler(store, call, () -> pushStreams.remove(self[0]));
+    self[0] = handler;
+    pushStreams.add(handler);
+    handler.start();
+    if (draining) {
+      handler.drain();
+    }
+    return handler;
+  }
+
+  @Override
+  public void pull(PullRequest request, StreamObserver<GroupChunk> responseObserver) {
+    ServerCallStreamObserver<GroupChunk> call =
+        (ServerCallStreamObserver<GroupChunk>) responseObserver;
+    EncodedGroup.Collector read = new EncodedGroup.Collector();
+    try {
+      store.read(selectors(request.getGroupsList()), read);
+    } catch (RuntimeException e) {
+      call.onError(StatusMapper.toException(e));
+      return;
+    }
+    ChunkWriter writer = new ChunkWriter(call, config.maxChunkBytes());
+    read.groups.forEach(writer::add);
+    boolean[] completed = new boolean[1];
+    // Callbacks of one call are serialized, so the flag needs no lock.
+    Runnable send =
+        () -> {
+          if (!completed[0] && writer.writeWhileReady()) {
+            completed[0] = true;
+            call.onCompleted();
+          }
+        };
+    call.setOnCancelHandler(() -> completed[0] = true);
+    call.setOnReadyHandler(send);
+    send.run();
+  }
+
+  @Override
+  public void watch(WatchRequest request, StreamObserver<GroupChunk> responseObserver) {
+    ServerCallStreamObserver<GroupChunk> call =
+        (ServerCallStreamObserver<GroupChunk>) responseObserver;
+    if (request.getGroupsCount() == 0) {
+      call.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("name at least one group to watch")
+              .asException());
+      return;
+    }
+    if (draining) {
+      call.onError(Status.UNAVAILABLE.withDescription("server is shutting down").asException());
+      return;
+    }
+    List<GroupSelector> selectors;
+    try {
+      selectors = selectors(request.getGroupsList());
+      for (GroupSelector selector : selectors) {
+        store.sizeOf(selector.name());
+      }
+    } catch (RuntimeException e) {
+      call.onError(StatusMapper.toException(e));
+      return;
+    }
+    WatchStream[] self = new WatchStream[1];
+    WatchStream stream =
+        new WatchStream(
+            store,
+            call,
+            config.maxChunkBytes(),
+            watchExecutor,
+            selectors,
+            () -> watchStreams.remove(self[0]));
+    self[0] = stream;
+    watchStreams.add(stream);
+    stream.start();
+  }
+
+  @Override
+  public void setHyperparameters(
+      SetHyperparametersRequest request,
+      StreamObserver<SetHyperparametersResponse> responseObserver) {
+    try {
+      if (!request.hasHyperparameters()) {
+        throw new IllegalArgumentException("hyperparameters must be set");
+      }
+      SetHyperparametersResponse.Builder response = SetHyperparametersResponse.newBuilder();
+      store
+          .setHyperparameters(
+              request.getNamesList(), Converters.fromProto(request.getHyperparameters()))
+          .forEach(g -> response.addGroups(Converters.toProto(g)));
+      reply(responseObserver, response.build());
+    } catch (RuntimeException e) {
+      responseObserver.onError(StatusMapper.toException(e));
+    }
+  }
+
+  @Override
+  public void getServerInfo(
+      GetServerInfoRequest request, StreamObserver<ServerInfo> responseObserver) {
+    reply(
+        responseObserver,
+        ServerInfo.newBuilder()
+            .setMaxInboundMessageBytes(config.maxInboundMessageBytes())
+            .setMaxChunkBytes(config.maxChunkBytes())
+            .setDefaultHyperparameters(Converters.toProto(store.defaultHyperparameters()))
+            .build());
+  }
+
+  /**
+   * Stops taking work: every push stream ends with UNAVAILABLE after the push it is receiving is
+   * applied and acknowledged, and every watch ends with UNAVAILABLE.
+   */
+  void drain() {
+    draining = true;
+    for (PushStreamHandler stream : pushStreams) {
+      stream.drain();
+    }
+    for (WatchStream stream : watchStreams) {
+      stream.close(Status.UNAVAILABLE.withDescription("server is shutting down"));
+    }
+  }
+
+  /** Open push and watch streams; lets tests check nothing leaks. */
+  int openStreams() {
+    return pushStreams.size() + watchStreams.size();
+  }
+
+  private static List<GroupSelector> selectors(
+      List<io.paramstream.proto.v1.GroupSelector> selectors) {
+    return selectors.stream()
+        .map(
+            s ->
+                new GroupSelector(
+                    s.getName(), s.hasIfNewerThan() ? ifNewerThan(s) : GroupSelector.ANY_VERSION))
+        .toList();
+  }
+
+  /** The uint64 as a long; values above Long.MAX_VALUE can never be exceeded either. */
+  private static long ifNewerThan(io.paramstream.proto.v1.GroupSelector selector) {
+    long version = selector.getIfNewerThan();
+    return version < 0 ? Long.MAX_VALUE : version;
+  }
+
+  private static <T> void reply(StreamObserver<T> observer, T response) {
+    observer.onNext(response);
+    observer.onCompleted();
+  }
+}

@@ -1,0 +1,123 @@
+package io.paramstream.server;
+
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.paramstream.core.GroupStore;
+import io.paramstream.proto.v1.ParameterServerGrpc;
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running parameter server: the {@code ParameterServer} service over a {@link GroupStore}, with
+ * the standard health and reflection services. The transport is injected as a {@link
+ * ServerBuilder}, so tests run the same server in process and production runs it over Netty.
+ */
+public final class ParamstreamServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ParamstreamServer.class);
+
+  /** The health service name clients and probes ask about. */
+  public static final String SERVICE_NAME = ParameterServerGrpc.SERVICE_NAME;
+
+  private final Server server;
+  private final GroupStore store;
+  private final ServerConfig config;
+  private final ParameterServerService service;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final ExecutorService watchExecutor;
+  private boolean closed;
+
+  private ParamstreamServer(ServerBuilder<?> builder, ServerConfig config) {
+    this.config = config;
+    this.store = new GroupStore(config.defaultHyperparameters());
+    this.watchExecutor = Executors.newFixedThreadPool(2, daemonThreads("paramstream-watch-"));
+    this.service = new ParameterServerService(store, config, watchExecutor);
+    this.server =
+        builder
+            .maxInboundMessageSize(config.maxInboundMessageBytes())
+            .addService(service)
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
+            .build();
+  }
+
+  /** Builds and starts a server on {@code builder}'s transport. */
+  public static ParamstreamServer start(ServerBuilder<?> builder, ServerConfig config)
+      throws IOException {
+    ParamstreamServer server = new ParamstreamServer(builder, config);
+    server.server.start();
+    server.health.setStatus("", ServingStatus.SERVING);
+    server.health.setStatus(SERVICE_NAME, ServingStatus.SERVING);
+    return server;
+  }
+
+  /** The port the server listens on (useful when started on port 0), or -1 in process. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The store behind the service, for embedding and tests. */
+  public GroupStore store() {
+    return store;
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  /** Number of open push and watch streams. */
+  public int openStreams() {
+    return service.openStreams();
+  }
+
+  /**
+   * Shuts down gracefully: health turns NOT_SERVING, push streams end after the push they are
+   * receiving is applied and acknowledged, watches end, and open calls get {@link
+   * ServerConfig#shutdownGrace()} to finish before they are cancelled. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    health.enterTerminalState();
+    service.drain();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("calls still open after {}; cancelling them", config.shutdownGrace());
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    } finally {
+      watchExecutor.shutdownNow();
+    }
+  }
+
+  /** Blocks until the server has terminated. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

@@ -1,0 +1,124 @@
+package io.paramstream.server;
+
+import io.paramstream.core.GroupGradient;
+import io.paramstream.core.GroupStore;
+import io.paramstream.core.GroupStoreException;
+import io.paramstream.core.GroupStoreException.Reason;
+import io.paramstream.proto.v1.GradientSlice;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The slices of one push gathered until its last message, so the push can be applied whole. The
+ * first bad slice is remembered and later slices of the same push are ignored: the push is then
+ * rejected as a whole when it ends, and the stream carries on with the next one.
+ */
+final class PendingPush {
+
+  private final long pushId;
+  private final Map<String, Staged> staged = new LinkedHashMap<>();
+  private RuntimeException failure;
+
+  private static final class Staged {
+    final float[] values;
+    int covered;
+
+    Staged(int size) {
+      this.values = new float[size];
+    }
+  }
+
+  PendingPush(long pushId) {
+    this.pushId = pushId;
+  }
+
+  long pushId() {
+    return pushId;
+  }
+
+  /** Stages one message of this push. */
+  void add(GroupStore store, long messagePushId, List<GradientSlice> slices) {
+    if (failure != null) {
+      return;
+    }
+    try {
+      if (messagePushId != pushId) {
+        throw invalid(
+            "push "
+                + pushId
+                + " is continued by a message with push_id "
+                + messagePushId
+                + "; messages of one push must share its push_id");
+      }
+      for (GradientSlice slice : slices) {
+        stage(store, slice);
+      }
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+  }
+
+  /** The complete gradients, or the first failure met while staging. */
+  List<GroupGradient> complete() {
+    if (failure != null) {
+      throw failure;
+    }
+    List<GroupGradient> gradients = new ArrayList<>(staged.size());
+    for (Map.Entry<String, Staged> entry : staged.entrySet()) {
+      Staged group = entry.getValue();
+      if (group.covered != group.values.length) {
+        throw invalid(
+            "gradient for group '"
+                + entry.getKey()
+                + "' covers "
+                + group.covered
+                + " of its "
+                + group.values.length
+                + " elements");
+      }
+      gradients.add(new GroupGradient(entry.getKey(), group.values));
+    }
+    return gradients;
+  }
+
+  private void stage(GroupStore store, GradientSlice slice) {
+    String name = slice.getGroup();
+    if (name.isEmpty()) {
+      throw invalid("gradient slice has an empty group name");
+    }
+    int count = Payloads.elementCount(slice.getValues(), "group '" + name + "'");
+    Staged group = staged.get(name);
+    if (group == null) {
+      group = new Staged(store.sizeOf(name));
+      staged.put(name, group);
+    }
+    long offset = slice.getOffset();
+    if (offset != group.covered) {
+      throw invalid(
+          "gradient slice for group '"
+              + name
+              + "' starts at offset "
+              + Long.toUnsignedString(offset)
+              + ", expected "
+              + group.covered
+              + " (slices must be consecutive and cover the group once)");
+    }
+    if (count > group.values.length - group.covered) {
+      throw invalid(
+          "gradient for group '"
+              + name
+              + "' has "
+              + (group.covered + (long) count)
+              + " elements or more, the group has "
+              + group.values.length);
+    }
+    Payloads.decodeInto(slice.getValues(), group.values, group.covered);
+    group.covered += count;
+  }
+
+  private static GroupStoreException invalid(String message) {
+    return new GroupStoreException(Reason.INVALID_ARGUMENT, message);
+  }
+}
