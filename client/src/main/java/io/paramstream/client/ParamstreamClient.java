@@ -26,13 +26,14 @@ import io.paramstream.proto.v1.PullRequest;
 import io.paramstream.proto.v1.SetHyperparametersRequest;
 import io.paramstream.proto.v1.WatchRequest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -41,6 +42,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -180,7 +182,7 @@ public final class ParamstreamClient implements AutoCloseable {
       return List.of(first.build());
     }
     return () ->
-        new java.util.Iterator<>() {
+        new Iterator<>() {
           private int offset;
 
           @Override
@@ -191,7 +193,7 @@ public final class ParamstreamClient implements AutoCloseable {
           @Override
           public CreateGroupRequest next() {
             if (!hasNext()) {
-              throw new java.util.NoSuchElementException();
+              throw new NoSuchElementException();
             }
             int n = Math.min(MAX_ELEMENTS_PER_MESSAGE, values.length - offset);
             CreateGroupRequest.Builder message =
@@ -421,12 +423,12 @@ public final class ParamstreamClient implements AutoCloseable {
     Set<String> notModified = new HashSet<>();
     ChunkAssembler assembler = new ChunkAssembler();
     // Set by gRPC before the call starts, so always present once pull() returns.
-    List<ClientCallStreamObserver<PullRequest>> call = new ArrayList<>(1);
+    AtomicReference<ClientCallStreamObserver<PullRequest>> call = new AtomicReference<>();
     ClientResponseObserver<PullRequest, GroupChunk> observer =
         new ClientResponseObserver<>() {
           @Override
           public void beforeStart(ClientCallStreamObserver<PullRequest> requestStream) {
-            call.add(requestStream);
+            call.set(requestStream);
           }
 
           @Override
@@ -446,7 +448,7 @@ public final class ParamstreamClient implements AutoCloseable {
               }
             } catch (ParamstreamException e) {
               result.completeExceptionally(e);
-              call.get(0).cancel(e.getMessage(), e);
+              call.get().cancel(e.getMessage(), e);
             }
           }
 
@@ -470,7 +472,7 @@ public final class ParamstreamClient implements AutoCloseable {
           asyncStub.withDeadline(deadline).pull(request, observer);
           return null;
         });
-    return await(result, deadline, reason -> call.get(0).cancel(reason.getMessage(), reason));
+    return await(result, deadline, reason -> call.get().cancel(reason.getMessage(), reason));
   }
 
   private <T> T unary(
