@@ -1,0 +1,582 @@
+package io.paramstream.client;
+
+import io.grpc.Channel;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.paramstream.client.internal.ChunkAssembler;
+import io.paramstream.client.internal.Errors;
+import io.paramstream.client.internal.FloatCodec;
+import io.paramstream.client.internal.OutboundWriter;
+import io.paramstream.client.internal.Protos;
+import io.paramstream.client.internal.PushChunker;
+import io.paramstream.proto.v1.CreateGroupRequest;
+import io.paramstream.proto.v1.CreateGroupResponse;
+import io.paramstream.proto.v1.DeleteGroupsRequest;
+import io.paramstream.proto.v1.GroupChunk;
+import io.paramstream.proto.v1.GroupSelector;
+import io.paramstream.proto.v1.ListGroupsRequest;
+import io.paramstream.proto.v1.ParameterServerGrpc;
+import io.paramstream.proto.v1.PullRequest;
+import io.paramstream.proto.v1.SetHyperparametersRequest;
+import io.paramstream.proto.v1.WatchRequest;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The Java client of a Paramstream parameter server: create and delete parameter groups, push
+ * gradients, and pull or watch weights.
+ *
+ * <p>Two ways in: {@link #builder()} creates and owns a channel to a target, and {@link #close()}
+ * shuts it down; {@link #create(Channel)} uses a channel the caller owns and never shuts it down.
+ * Either way, close() cancels the client's open calls (pushes, sessions, watches) and every later
+ * call fails fast with {@link ErrorCode#CANCELLED}.
+ *
+ * <p>Every call except {@link #watch} (open-ended by nature) and the stream of a {@link
+ * PushSession} has a deadline ({@link ClientConfig#deadline()}, 30 s by default), so a stalled
+ * server cannot hang a worker. Pulls are retried on UNAVAILABLE since reading twice is harmless;
+ * pushes are never retried since that could apply a gradient twice.
+ *
+ * <p>All failures are reported as {@link ParamstreamException}. Thread-safe.
+ */
+public final class ParamstreamClient implements AutoCloseable {
+  // The contract asks clients to send chunks of at most 1 MiB.
+  private static final int MAX_ELEMENTS_PER_MESSAGE =
+      PushChunker.DEFAULT_MAX_PAYLOAD_BYTES / FloatCodec.BYTES_PER_FLOAT;
+  private static final int PULL_MAX_ATTEMPTS = 3;
+  private static final Duration PULL_INITIAL_BACKOFF = Duration.ofMillis(50);
+  // Extra wait beyond the call deadline, after which a missing reply is a bug, not a slow server.
+  private static final Duration GRACE = Duration.ofSeconds(5);
+
+  private final ClientConfig config;
+  private final ManagedChannel ownedChannel;
+  // Stubs carry no deadline: each call sets its own.
+  private final ParameterServerGrpc.ParameterServerStub asyncStub;
+  private final ParameterServerGrpc.ParameterServerBlockingStub blockingStub;
+  // Every call starts inside this context, so cancelling it on close() cancels them all.
+  private final Context.CancellableContext callContext = Context.ROOT.withCancellation();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private ParamstreamClient(Channel channel, ManagedChannel ownedChannel, ClientConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.ownedChannel = ownedChannel;
+    this.asyncStub = ParameterServerGrpc.newStub(channel);
+    this.blockingStub = ParameterServerGrpc.newBlockingStub(channel);
+  }
+
+  /** A client on a channel the caller owns (and shuts down), with default settings. */
+  public static ParamstreamClient create(Channel channel) {
+    return create(channel, ClientConfig.defaults());
+  }
+
+  /** A client on a channel the caller owns (and shuts down). */
+  public static ParamstreamClient create(Channel channel, ClientConfig config) {
+    return new ParamstreamClient(Objects.requireNonNull(channel, "channel"), null, config);
+  }
+
+  /** Starts building a client that connects to a target and owns its channel. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The settings this client uses. */
+  public ClientConfig config() {
+    return config;
+  }
+
+  /**
+   * Creates a group with the spec's initial values; large groups are streamed in 1 MiB slices. The
+   * group appears on the server whole, once all slices arrived.
+   *
+   * @return the new group's metadata (version 0)
+   * @throws ParamstreamException ALREADY_EXISTS if the name is taken, INVALID_ARGUMENT for bad
+   *     values
+   */
+  public GroupInfo createGroup(GroupSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    ensureOpen();
+    Deadline deadline = newDeadline();
+    CompletableFuture<CreateGroupResponse> response = new CompletableFuture<>();
+    OutboundWriter<CreateGroupRequest> writer = new OutboundWriter<>();
+    ClientResponseObserver<CreateGroupRequest, CreateGroupResponse> observer =
+        new ClientResponseObserver<>() {
+          @Override
+          public void beforeStart(ClientCallStreamObserver<CreateGroupRequest> requestStream) {
+            writer.bind(requestStream);
+          }
+
+          @Override
+          public void onNext(CreateGroupResponse value) {
+            response.complete(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            ParamstreamException e = Errors.from(t);
+            writer.terminate(e);
+            response.completeExceptionally(e);
+          }
+
+          @Override
+          public void onCompleted() {
+            writer.terminate(Errors.protocol("CreateGroup ended"));
+            response.completeExceptionally(Errors.protocol("CreateGroup ended without a reply"));
+          }
+        };
+    inCallContext(() -> asyncStub.withDeadline(deadline).createGroup(observer));
+    long deadlineNanos = System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
+    try {
+      for (CreateGroupRequest message : createMessages(spec)) {
+        writer.awaitReady(deadlineNanos);
+        writer.send(message);
+      }
+      writer.halfClose();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      writer.cancel(new ParamstreamException(ErrorCode.CANCELLED, "interrupted"));
+    } catch (ParamstreamException e) {
+      // Either the server already failed the call (then its status is in `response`) or we gave
+      // up waiting; cancel so the server discards the partial group.
+      writer.cancel(e);
+      response.completeExceptionally(e);
+    }
+    return Protos.fromProto(await(response, deadline, writer::cancel).getGroup());
+  }
+
+  // Messages are built lazily so a huge group is not encoded twice over in memory.
+  private static Iterable<CreateGroupRequest> createMessages(GroupSpec spec) {
+    float[] values = spec.initialValues();
+    CreateGroupRequest.Builder first =
+        CreateGroupRequest.newBuilder()
+            .setName(spec.name())
+            .setSize(values.length)
+            .setWeightDecay(spec.weightDecay());
+    if (spec.hyperparameters() != null) {
+      first.setHyperparameters(Protos.toProto(spec.hyperparameters()));
+    }
+    if (allZeroBits(values)) {
+      // The server starts a group without values at zeros: no need to send them.
+      return List.of(first.build());
+    }
+    return () ->
+        new Iterator<>() {
+          private int offset;
+
+          @Override
+          public boolean hasNext() {
+            return offset < values.length;
+          }
+
+          @Override
+          public CreateGroupRequest next() {
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            int n = Math.min(MAX_ELEMENTS_PER_MESSAGE, values.length - offset);
+            CreateGroupRequest.Builder message =
+                offset == 0 ? first : CreateGroupRequest.newBuilder();
+            message.setOffset(offset).setInitialValues(FloatCodec.encode(values, offset, n));
+            offset += n;
+            return message.build();
+          }
+        };
+  }
+
+  // -0.0f has non-zero bits and must be sent.
+  private static boolean allZeroBits(float[] values) {
+    for (float v : values) {
+      if (Float.floatToRawIntBits(v) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Describes groups (metadata only), sorted by name.
+   *
+   * @param names the groups to describe; none lists every group
+   * @throws ParamstreamException NOT_FOUND if a named group does not exist
+   */
+  public List<GroupInfo> listGroups(String... names) {
+    ListGroupsRequest request = ListGroupsRequest.newBuilder().addAllNames(names(names)).build();
+    return unary(stub -> stub.listGroups(request).getGroupsList()).stream()
+        .map(Protos::fromProto)
+        .toList();
+  }
+
+  /**
+   * Deletes groups, all or none: if any name is unknown nothing is deleted.
+   *
+   * @throws ParamstreamException NOT_FOUND if a named group does not exist
+   * @throws IllegalArgumentException if no name is given (deleting everything by accident is too
+   *     easy otherwise)
+   */
+  public void deleteGroups(String... names) {
+    if (names.length == 0) {
+      throw new IllegalArgumentException("name at least one group to delete");
+    }
+    DeleteGroupsRequest request =
+        DeleteGroupsRequest.newBuilder().addAllNames(names(names)).build();
+    unary(stub -> stub.deleteGroups(request));
+  }
+
+  /**
+   * Changes the learning rate and weight decay of groups at run time, e.g. to follow a learning
+   * rate schedule. Pushes applied after this call use the new values.
+   *
+   * @param names the groups to change; none changes every group
+   * @return the changed groups' metadata
+   */
+  public List<GroupInfo> setHyperparameters(Hyperparameters hyperparameters, String... names) {
+    Objects.requireNonNull(hyperparameters, "hyperparameters");
+    SetHyperparametersRequest request =
+        SetHyperparametersRequest.newBuilder()
+            .addAllNames(names(names))
+            .setHyperparameters(Protos.toProto(hyperparameters))
+            .build();
+    return unary(stub -> stub.setHyperparameters(request).getGroupsList()).stream()
+        .map(Protos::fromProto)
+        .toList();
+  }
+
+  /**
+   * Pushes gradients and waits for the server to apply them, on one Push call of its own. Each
+   * array must have its group's size; large arrays are sent in 1 MiB slices. All groups are updated
+   * atomically. Never retried: on a failure the push may or may not have been applied. For a steady
+   * stream of pushes prefer {@link #openPushSession()}, which pipelines them.
+   *
+   * @return the push's acknowledgement with the groups' new versions
+   * @throws ParamstreamException with the server's code if the push was rejected (INVALID_ARGUMENT
+   *     for a bad length or NaN, NOT_FOUND for an unknown group), or the call's failure
+   */
+  public PushResult push(Map<String, float[]> gradients) {
+    Objects.requireNonNull(gradients, "gradients");
+    ensureOpen();
+    Deadline deadline = newDeadline();
+    PushSession session =
+        inCallContext(
+            () -> PushSession.open(asyncStub.withDeadline(deadline), config.deadline(), 1));
+    CompletableFuture<PushResult> result;
+    try {
+      result = session.push(gradients);
+    } finally {
+      session.close();
+    }
+    return await(result, deadline, reason -> {});
+  }
+
+  /**
+   * Opens a long-lived push stream that pipelines pushes (see {@link PushSession}). Close the
+   * session when done; closing the client cancels it.
+   */
+  public PushSession openPushSession() {
+    ensureOpen();
+    return inCallContext(
+        () -> PushSession.open(asyncStub, config.deadline(), config.maxInFlightPushes()));
+  }
+
+  /**
+   * Reads the current values of groups as one consistent snapshot (no push is half-visible).
+   * Retried on UNAVAILABLE, up to 3 attempts with exponential backoff, within the deadline.
+   *
+   * @param names groups to read; none reads every group
+   * @return values by group name, in the server's order
+   * @throws ParamstreamException NOT_FOUND if a named group does not exist
+   */
+  public Map<String, GroupValues> pull(String... names) {
+    PullRequest.Builder request = PullRequest.newBuilder();
+    for (String name : names(names)) {
+      request.addGroups(GroupSelector.newBuilder().setName(name));
+    }
+    return pullWithRetry(request.build()).values();
+  }
+
+  /**
+   * Reads a group only if the server has a newer version than {@code version}, so a worker that is
+   * up to date does not transfer the values again.
+   *
+   * @return the values, or empty if the group's version is not greater than {@code version}
+   * @throws ParamstreamException NOT_FOUND if the group does not exist
+   */
+  public Optional<GroupValues> pullIfNewer(String name, long version) {
+    Objects.requireNonNull(name, "name");
+    PullRequest request =
+        PullRequest.newBuilder()
+            .addGroups(GroupSelector.newBuilder().setName(name).setIfNewerThan(version))
+            .build();
+    PullResult result = pullWithRetry(request);
+    if (result.notModified().contains(name)) {
+      return Optional.empty();
+    }
+    GroupValues values = result.values().get(name);
+    if (values == null) {
+      throw Errors.protocol("pull of " + name + " returned neither values nor not_modified");
+    }
+    return Optional.of(values);
+  }
+
+  /**
+   * Watches groups: {@code onUpdate} first receives the current values of each group, then the new
+   * values whenever a group's version advances. A slow consumer is not sent every version but the
+   * latest one when it is ready, so it never falls behind by a backlog.
+   *
+   * <p>The watch has no deadline, since it is open-ended; it runs until the subscription is closed,
+   * the client is closed, or it fails. {@code onError} is called at most once, when the watch ends
+   * for any reason other than {@link WatchSubscription#close()}: e.g. NOT_FOUND when a watched
+   * group is deleted, UNAVAILABLE when the server goes away, CANCELLED when the client is closed.
+   * Callbacks run on a gRPC thread; keep them short.
+   *
+   * @param names the groups to watch; at least one
+   */
+  public WatchSubscription watch(
+      Consumer<GroupValues> onUpdate, Consumer<ParamstreamException> onError, String... names) {
+    Objects.requireNonNull(onUpdate, "onUpdate");
+    Objects.requireNonNull(onError, "onError");
+    if (names.length == 0) {
+      throw new IllegalArgumentException("name at least one group to watch");
+    }
+    ensureOpen();
+    WatchRequest.Builder request = WatchRequest.newBuilder();
+    for (String name : names(names)) {
+      request.addGroups(GroupSelector.newBuilder().setName(name));
+    }
+    return inCallContext(
+        () -> WatchSubscription.open(asyncStub, request.build(), onUpdate, onError));
+  }
+
+  /**
+   * Closes the client: cancels its open calls, sessions and watches, and shuts down the channel if
+   * the client created it. Later calls fail fast with CANCELLED. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    callContext.cancel(Errors.closed("client"));
+    if (ownedChannel != null) {
+      ownedChannel.shutdownNow();
+      try {
+        ownedChannel.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private record PullResult(Map<String, GroupValues> values, Set<String> notModified) {}
+
+  private PullResult pullWithRetry(PullRequest request) {
+    ensureOpen();
+    // One deadline for all attempts: the caller's wait stays bounded by the configured deadline.
+    Deadline deadline = newDeadline();
+    long backoffMillis = PULL_INITIAL_BACKOFF.toMillis();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return pullOnce(request, deadline);
+      } catch (ParamstreamException e) {
+        if (e.code() != ErrorCode.UNAVAILABLE
+            || attempt >= PULL_MAX_ATTEMPTS
+            || closed.get()
+            || deadline.timeRemaining(TimeUnit.MILLISECONDS) <= backoffMillis) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(backoffMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ParamstreamException(ErrorCode.CANCELLED, "interrupted while retrying a pull");
+      }
+      backoffMillis *= 2;
+      ensureOpen();
+    }
+  }
+
+  private PullResult pullOnce(PullRequest request, Deadline deadline) {
+    CompletableFuture<PullResult> result = new CompletableFuture<>();
+    Map<String, GroupValues> values = new LinkedHashMap<>();
+    Set<String> notModified = new HashSet<>();
+    ChunkAssembler assembler = new ChunkAssembler();
+    // Set by gRPC before the call starts, so always present once pull() returns.
+    AtomicReference<ClientCallStreamObserver<PullRequest>> call = new AtomicReference<>();
+    ClientResponseObserver<PullRequest, GroupChunk> observer =
+        new ClientResponseObserver<>() {
+          @Override
+          public void beforeStart(ClientCallStreamObserver<PullRequest> requestStream) {
+            call.set(requestStream);
+          }
+
+          @Override
+          public void onNext(GroupChunk chunk) {
+            if (result.isDone()) {
+              return;
+            }
+            try {
+              if (chunk.getNotModified()) {
+                assembler.accept(chunk);
+                notModified.add(chunk.getName());
+                return;
+              }
+              GroupValues group = assembler.accept(chunk);
+              if (group != null) {
+                values.put(group.name(), group);
+              }
+            } catch (ParamstreamException e) {
+              result.completeExceptionally(e);
+              call.get().cancel(e.getMessage(), e);
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            result.completeExceptionally(Errors.from(t));
+          }
+
+          @Override
+          public void onCompleted() {
+            try {
+              assembler.finish();
+              result.complete(new PullResult(values, notModified));
+            } catch (ParamstreamException e) {
+              result.completeExceptionally(e);
+            }
+          }
+        };
+    inCallContext(
+        () -> {
+          asyncStub.withDeadline(deadline).pull(request, observer);
+          return null;
+        });
+    return await(result, deadline, reason -> call.get().cancel(reason.getMessage(), reason));
+  }
+
+  private <T> T unary(
+      java.util.function.Function<ParameterServerGrpc.ParameterServerBlockingStub, T> call) {
+    ensureOpen();
+    Deadline deadline = newDeadline();
+    try {
+      return inCallContext(() -> call.apply(blockingStub.withDeadline(deadline)));
+    } catch (StatusRuntimeException e) {
+      throw Errors.from(e);
+    }
+  }
+
+  // Waits for a call's outcome; the call's own deadline normally ends the wait first.
+  private static <T> T await(
+      CompletableFuture<T> future, Deadline deadline, Consumer<ParamstreamException> cancel) {
+    long waitNanos = deadline.timeRemaining(TimeUnit.NANOSECONDS) + GRACE.toNanos();
+    try {
+      return future.get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ParamstreamException reason = new ParamstreamException(ErrorCode.CANCELLED, "interrupted");
+      cancel.accept(reason);
+      throw reason;
+    } catch (ExecutionException e) {
+      throw Errors.from(e.getCause());
+    } catch (TimeoutException e) {
+      ParamstreamException reason =
+          new ParamstreamException(ErrorCode.DEADLINE_EXCEEDED, "no reply after the deadline");
+      cancel.accept(reason);
+      throw reason;
+    }
+  }
+
+  private <T> T inCallContext(Supplier<T> start) {
+    Context previous = callContext.attach();
+    try {
+      return start.get();
+    } finally {
+      callContext.detach(previous);
+    }
+  }
+
+  private Deadline newDeadline() {
+    return Deadline.after(config.deadline().toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw Errors.closed("client");
+    }
+  }
+
+  private static List<String> names(String... names) {
+    List<String> list = Arrays.asList(names);
+    list.forEach(n -> Objects.requireNonNull(n, "group name"));
+    return Collections.unmodifiableList(list);
+  }
+
+  /**
+   * Builds a client that owns a channel to one server. Each setter validates its argument; {@link
+   * #build()} requires a target.
+   */
+  public static final class Builder {
+    private String target;
+    private ClientConfig config = ClientConfig.defaults();
+
+    private Builder() {}
+
+    /** The server address, e.g. {@code "localhost:50051"} or any gRPC target URI. */
+    public Builder target(String target) {
+      Objects.requireNonNull(target, "target");
+      if (target.isBlank()) {
+        throw new IllegalArgumentException("target must not be blank");
+      }
+      this.target = target;
+      return this;
+    }
+
+    /** The deadline of each call (default 30 s). */
+    public Builder deadline(Duration deadline) {
+      this.config = config.withDeadline(deadline);
+      return this;
+    }
+
+    /** Connect without TLS (the default; the server speaks plaintext on a trusted network). */
+    public Builder plaintext() {
+      return this;
+    }
+
+    /** The push window of push sessions (default 8). */
+    public Builder maxInFlightPushes(int maxInFlightPushes) {
+      this.config = config.withMaxInFlightPushes(maxInFlightPushes);
+      return this;
+    }
+
+    /** Creates the channel (connecting lazily) and the client that owns it. */
+    public ParamstreamClient build() {
+      if (target == null) {
+        throw new IllegalStateException("target is required");
+      }
+      ManagedChannel channel =
+          Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+      return new ParamstreamClient(channel, channel, config);
+    }
+  }
+}

@@ -1,0 +1,291 @@
+package io.paramstream.client;
+
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.paramstream.client.internal.Errors;
+import io.paramstream.client.internal.OutboundWriter;
+import io.paramstream.client.internal.PushChunker;
+import io.paramstream.proto.v1.ParameterServerGrpc;
+import io.paramstream.proto.v1.PushAck;
+import io.paramstream.proto.v1.PushRequest;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A long-lived gradient stream: pushes are pipelined on one bidirectional Push call, so a worker
+ * does not pay a round trip per push. The server acknowledges pushes in order; each {@link #push}
+ * returns a future completed by its acknowledgement.
+ *
+ * <p>Flow control: at most {@link ClientConfig#maxInFlightPushes()} pushes may be unacknowledged;
+ * {@link #push} blocks while that window is full, and also waits whenever the transport is not
+ * ready, so neither side buffers an unbounded backlog. Each of these waits is bounded by the
+ * client's deadline. The stream itself has no deadline, since it lives as long as training does.
+ *
+ * <p>Thread-safe: several threads may push concurrently; their pushes are sent one after the other,
+ * never interleaved. Pushes are never retried (that could apply a gradient twice).
+ */
+public final class PushSession implements AutoCloseable {
+  private final Duration deadline;
+  private final Semaphore window;
+  private final OutboundWriter<PushRequest> writer = new OutboundWriter<>();
+  // Held for a whole push so its messages are contiguous and push ids follow send order.
+  private final ReentrantLock sendLock = new ReentrantLock();
+  // Completed when the server ends the stream, normally or not.
+  private final CompletableFuture<Void> ended = new CompletableFuture<>();
+
+  // Guarded by sendLock.
+  private long nextPushId = 1;
+  // Guarded by sendLock.
+  private boolean closed;
+
+  private final Object pendingLock = new Object();
+  // Guarded by pendingLock. Sent pushes awaiting their ack, in send order.
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  // Guarded by pendingLock. Why the stream ended, once it has.
+  private ParamstreamException failure;
+
+  private record Pending(long pushId, CompletableFuture<PushResult> result) {}
+
+  private PushSession(Duration deadline, int maxInFlightPushes) {
+    this.deadline = deadline;
+    this.window = new Semaphore(maxInFlightPushes);
+  }
+
+  /** Starts the Push call on {@code stub}, which carries any call deadline wanted. */
+  static PushSession open(
+      ParameterServerGrpc.ParameterServerStub stub, Duration deadline, int maxInFlightPushes) {
+    PushSession session = new PushSession(deadline, maxInFlightPushes);
+    stub.push(session.new AckObserver());
+    return session;
+  }
+
+  /**
+   * Sends a push: the gradient of each named group, which must have the group's size. Blocks
+   * (interruptibly, at most the client's deadline) while the push window is full or the transport
+   * is not ready, then returns a future of the server's acknowledgement.
+   *
+   * <p>The future fails with a {@link ParamstreamException}: with the ack's code if the server
+   * rejected the push (nothing was applied, and the session stays usable), with the stream's code
+   * if the stream failed, with DEADLINE_EXCEEDED if the push could not be sent in time, and with
+   * CANCELLED if the session is closed or the caller was interrupted.
+   *
+   * <p>The arrays are encoded before this method returns and may be reused afterwards.
+   */
+  public CompletableFuture<PushResult> push(Map<String, float[]> gradients) {
+    Objects.requireNonNull(gradients, "gradients");
+    gradients.forEach(
+        (name, values) -> {
+          Objects.requireNonNull(name, "group name");
+          Objects.requireNonNull(values, "gradient of " + name);
+        });
+    long deadlineNanos = System.nanoTime() + deadline.toNanos();
+    try {
+      if (!window.tryAcquire(remaining(deadlineNanos), TimeUnit.NANOSECONDS)) {
+        return CompletableFuture.failedFuture(
+            new ParamstreamException(
+                ErrorCode.DEADLINE_EXCEEDED, "push window stayed full for " + deadline));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CompletableFuture.failedFuture(interrupted());
+    }
+    // From here this push holds one window permit, released when its ack or failure arrives.
+    CompletableFuture<PushResult> result = new CompletableFuture<>();
+    try {
+      if (!sendLock.tryLock(remaining(deadlineNanos), TimeUnit.NANOSECONDS)) {
+        return abandon(
+            result,
+            new ParamstreamException(
+                ErrorCode.DEADLINE_EXCEEDED, "other pushes kept the stream busy for " + deadline));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return abandon(result, interrupted());
+    }
+    try {
+      send(gradients, deadlineNanos, result);
+    } finally {
+      sendLock.unlock();
+    }
+    return result;
+  }
+
+  // Called with sendLock held.
+  private void send(
+      Map<String, float[]> gradients, long deadlineNanos, CompletableFuture<PushResult> result) {
+    if (closed) {
+      abandon(result, Errors.closed("push session"));
+      return;
+    }
+    long pushId = nextPushId++;
+    PushChunker chunker = new PushChunker(pushId, gradients, PushChunker.DEFAULT_MAX_PAYLOAD_BYTES);
+    boolean sentAny = false;
+    try {
+      while (chunker.hasNext()) {
+        PushRequest message = chunker.next();
+        writer.awaitReady(deadlineNanos);
+        if (!message.getContinued()) {
+          // Register before the last message leaves: its ack may arrive at once.
+          synchronized (pendingLock) {
+            if (failure != null) {
+              throw failure;
+            }
+            pending.add(new Pending(pushId, result));
+          }
+        }
+        writer.send(message);
+        sentAny = true;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      giveUp(result, interrupted(), sentAny);
+    } catch (ParamstreamException e) {
+      giveUp(result, e, sentAny);
+    }
+  }
+
+  // A push failed while being sent, before its last message was registered and written.
+  private void giveUp(
+      CompletableFuture<PushResult> result, ParamstreamException reason, boolean sentAny) {
+    boolean registered;
+    synchronized (pendingLock) {
+      registered = pending.stream().anyMatch(p -> p.result() == result);
+    }
+    if (registered) {
+      // Only the final send can fail after registration; the stream is then broken and its
+      // failure handler settles the future.
+      return;
+    }
+    abandon(result, reason);
+    if (sentAny) {
+      // Part of the push is on the wire; the server would read the next push as its remainder.
+      writer.cancel(
+          new ParamstreamException(
+              reason.code(), "push session broken by an incomplete push: " + reason.getMessage()));
+    }
+  }
+
+  private CompletableFuture<PushResult> abandon(
+      CompletableFuture<PushResult> result, ParamstreamException reason) {
+    window.release();
+    result.completeExceptionally(reason);
+    return result;
+  }
+
+  /**
+   * Half-closes the stream and waits, at most the client's deadline, for the acknowledgements of
+   * the pushes already sent; on timeout the stream is cancelled and their futures fail. Later
+   * pushes fail with CANCELLED. Idempotent.
+   */
+  @Override
+  public void close() {
+    long deadlineNanos = System.nanoTime() + deadline.toNanos();
+    try {
+      if (!sendLock.tryLock(remaining(deadlineNanos), TimeUnit.NANOSECONDS)) {
+        writer.cancel(
+            new ParamstreamException(
+                ErrorCode.DEADLINE_EXCEEDED, "push session could not close in " + deadline));
+        return;
+      }
+      try {
+        if (!closed) {
+          closed = true;
+          writer.halfClose();
+        }
+      } finally {
+        sendLock.unlock();
+      }
+      ended.get(remaining(deadlineNanos), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      writer.cancel(interrupted());
+    } catch (TimeoutException e) {
+      writer.cancel(
+          new ParamstreamException(
+              ErrorCode.DEADLINE_EXCEEDED, "acknowledgements did not arrive within " + deadline));
+    } catch (ExecutionException e) {
+      throw new AssertionError("ended is never completed exceptionally", e);
+    }
+  }
+
+  private static long remaining(long deadlineNanos) {
+    return Math.max(0, deadlineNanos - System.nanoTime());
+  }
+
+  private static ParamstreamException interrupted() {
+    return new ParamstreamException(ErrorCode.CANCELLED, "interrupted while pushing");
+  }
+
+  /** Matches acks to pending pushes and fails everything outstanding when the stream ends. */
+  private final class AckObserver implements ClientResponseObserver<PushRequest, PushAck> {
+    @Override
+    public void beforeStart(ClientCallStreamObserver<PushRequest> requestStream) {
+      writer.bind(requestStream);
+    }
+
+    @Override
+    public void onNext(PushAck ack) {
+      Pending next;
+      synchronized (pendingLock) {
+        next = pending.peek();
+        if (next != null && next.pushId() == ack.getPushId()) {
+          pending.poll();
+        } else {
+          next = null;
+        }
+      }
+      if (next == null) {
+        writer.cancel(Errors.protocol("ack for unexpected push " + ack.getPushId()));
+        return;
+      }
+      window.release();
+      if (ack.getCode() != 0) {
+        next.result().completeExceptionally(Errors.fromAck(ack.getCode(), ack.getMessage()));
+        return;
+      }
+      Map<String, Long> versions = new LinkedHashMap<>();
+      ack.getVersionsList().forEach(v -> versions.put(v.getGroup(), v.getVersion()));
+      next.result().complete(new PushResult(ack.getPushId(), versions));
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      end(Errors.from(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      end(
+          new ParamstreamException(
+              ErrorCode.INTERNAL, "server ended the push stream while pushes were unacknowledged"));
+    }
+
+    private void end(ParamstreamException reason) {
+      List<Pending> outstanding;
+      synchronized (pendingLock) {
+        if (failure == null) {
+          failure = reason;
+        }
+        outstanding = new ArrayList<>(pending);
+        pending.clear();
+      }
+      writer.terminate(reason);
+      for (Pending p : outstanding) {
+        window.release();
+        p.result().completeExceptionally(reason);
+      }
+      ended.complete(null);
+    }
+  }
+}
