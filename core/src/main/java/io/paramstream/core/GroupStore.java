@@ -100,7 +100,7 @@ public final class GroupStore {
     if (names.isEmpty()) {
       throw GroupStoreException.invalid("name at least one group to delete");
     }
-    List<ParameterGroup> locked = lockAll(resolve(names, false));
+    List<ParameterGroup> locked = lockAll(resolve(names, false), false);
     try {
       for (ParameterGroup group : locked) {
         group.markDeleted();
@@ -136,7 +136,7 @@ public final class GroupStore {
     checkDistinct(targets);
 
     long[] versions = new long[targets.size()];
-    List<ParameterGroup> locked = lockAll(targets);
+    List<ParameterGroup> locked = lockAll(targets, false);
     try {
       for (int i = 0; i < targets.size(); i++) {
         versions[i] = targets.get(i).apply(gradients.get(i).values());
@@ -172,10 +172,13 @@ public final class GroupStore {
       checkDistinct(targets);
       chosen = selectors;
     }
-    List<ParameterGroup> locked = lockAll(targets);
+    List<ParameterGroup> locked = lockAll(targets, selectors.isEmpty());
     try {
       for (int i = 0; i < targets.size(); i++) {
         ParameterGroup group = targets.get(i);
+        if (group.isDeleted()) {
+          continue; // deleted after we listed it for an all-groups read
+        }
         GroupMetadata metadata = group.metadata();
         if (group.version() > chosen.get(i).ifNewerThan()) {
           visitor.group(metadata, group.values);
@@ -211,10 +214,13 @@ public final class GroupStore {
   public List<GroupMetadata> setHyperparameters(
       Collection<String> names, Hyperparameters hyperparameters) {
     Objects.requireNonNull(hyperparameters, "hyperparameters");
-    List<ParameterGroup> locked = lockAll(resolve(names, true));
+    List<ParameterGroup> locked = lockAll(resolve(names, true), names.isEmpty());
     List<GroupMetadata> result = new ArrayList<>(locked.size());
     try {
       for (ParameterGroup group : locked) {
+        if (group.isDeleted()) {
+          continue; // deleted after we listed it for an all-groups change
+        }
         group.setHyperparameters(hyperparameters);
         result.add(group.metadata());
       }
@@ -297,10 +303,11 @@ public final class GroupStore {
   }
 
   /**
-   * Locks groups in ascending id order and checks none was deleted meanwhile. Returns them in that
-   * lock order; on failure nothing stays locked.
+   * Locks groups in ascending id order and, unless {@code tolerateDeleted}, checks none was deleted
+   * meanwhile. Returns them in that lock order; on failure nothing stays locked.
    */
-  private static List<ParameterGroup> lockAll(List<ParameterGroup> targets) {
+  private static List<ParameterGroup> lockAll(
+      List<ParameterGroup> targets, boolean tolerateDeleted) {
     ParameterGroup[] ordered = targets.toArray(new ParameterGroup[0]);
     if (ordered.length > 1) {
       Arrays.sort(ordered, Comparator.comparingLong(g -> g.id));
@@ -311,7 +318,7 @@ public final class GroupStore {
       for (ParameterGroup group : ordered) {
         group.lock.lock();
         held++;
-        if (group.isDeleted()) {
+        if (group.isDeleted() && !tolerateDeleted) {
           throw GroupStoreException.notFound(group.name);
         }
       }
@@ -336,7 +343,10 @@ public final class GroupStore {
     if (bytes > MAX_NAME_BYTES) {
       throw GroupStoreException.invalid(
           "group name '"
-              + name.substring(0, 32)
+              + name.codePoints()
+                  .limit(32)
+                  .collect(
+                      StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
               + "...' is "
               + bytes
               + " UTF-8 bytes, the limit is "

@@ -11,6 +11,17 @@ public record Hyperparameters(double learningRate, double weightDecay) {
   public Hyperparameters {
     requireFiniteNonNegative("learning_rate", learningRate);
     requireFiniteNonNegative("weight_decay", weightDecay);
+    // The kernel runs in float32: both factors must survive the rounding.
+    if (!Float.isFinite((float) learningRate)) {
+      throw new IllegalArgumentException("learning_rate must fit in float32, got " + learningRate);
+    }
+    if (!Float.isFinite((float) (1.0 - learningRate * weightDecay))) {
+      throw new IllegalArgumentException(
+          "learning_rate * weight_decay must fit in float32, got "
+              + learningRate
+              + " * "
+              + weightDecay);
+    }
   }
 
   /**

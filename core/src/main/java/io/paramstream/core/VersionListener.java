@@ -6,7 +6,10 @@ package io.paramstream.core;
  */
 public interface VersionListener {
 
-  /** A push or a hyperparameter change advanced or touched {@code group}. */
+  /**
+   * A push advanced {@code group} to {@code version}. Concurrent pushes may report versions out of
+   * order; a listener that cares reads the group rather than trusting the order of calls.
+   */
   void versionAdvanced(String group, long version);
 
   /** {@code group} was deleted. */
