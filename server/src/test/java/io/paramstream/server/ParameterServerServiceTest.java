@@ -14,6 +14,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
 import io.paramstream.core.GroupMetadata;
 import io.paramstream.proto.v1.CreateGroupRequest;
 import io.paramstream.proto.v1.DeleteGroupsRequest;
@@ -28,6 +33,7 @@ import io.paramstream.proto.v1.PushRequest;
 import io.paramstream.proto.v1.SetHyperparametersRequest;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -421,6 +427,22 @@ class ParameterServerServiceTest {
             .getStatus();
 
     assertThat(status).isEqualTo(ServingStatus.SERVING);
+  }
+
+  @Test
+  void reflection_listsTheParameterServerService() throws Exception {
+    CompletableFuture<ServerReflectionResponse> response = new CompletableFuture<>();
+    StreamObserver<ServerReflectionRequest> requests =
+        ServerReflectionGrpc.newStub(grpc.channel()).serverReflectionInfo(Wire.observer(response));
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+
+    List<String> services =
+        response.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+            .map(ServiceResponse::getName)
+            .toList();
+    requests.onCompleted();
+
+    assertThat(services).contains("paramstream.v1.ParameterServer", "grpc.health.v1.Health");
   }
 
   private static void assertCode(Throwable error, Status.Code code) {
