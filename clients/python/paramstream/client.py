@@ -1,0 +1,391 @@
+"""A thin Python client for the paramstream.v1.ParameterServer contract.
+
+It only converts between numpy arrays and the contract's messages: slicing values into chunks,
+reassembling pulled chunks, and turning failures into ParamstreamError. Everything else (the
+update kernel, versions, atomicity) happens on the server.
+"""
+
+import collections
+import queue
+import threading
+
+import grpc
+import numpy as np
+
+try:
+    from paramstream.v1 import parameter_server_pb2 as pb
+    from paramstream.v1 import parameter_server_pb2_grpc as pb_grpc
+except ImportError as e:  # pragma: no cover - only when the stubs were never generated
+    raise ImportError(
+        "paramstream stubs are missing: run clients/python/generate.sh (needs the Debian "
+        "packages protobuf-compiler and protobuf-compiler-grpc)"
+    ) from e
+
+# The contract asks clients to push chunks of at most 1 MiB (the server's inbound limit is 4 MiB).
+MAX_SLICE_BYTES = 1024 * 1024
+_FLOATS_PER_SLICE = MAX_SLICE_BYTES // 4
+
+# PushAck.code carries a gRPC status code number; callers see the same names as for call errors.
+_CODE_NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
+
+GroupValues = collections.namedtuple("GroupValues", ["version", "values"])
+GroupValues.__doc__ = "A group's values (numpy float32) at one version."
+
+GroupInfo = collections.namedtuple(
+    "GroupInfo", ["name", "size", "weight_decay", "version", "lr", "weight_decay_coef"]
+)
+GroupInfo.__doc__ = "Metadata of a group; weight_decay is the decay flag."
+
+
+class ParamstreamError(Exception):
+    """A failed call or a rejected push. `code` is a grpc.StatusCode name such as 'NOT_FOUND'."""
+
+    def __init__(self, code, message, push_id=None):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.push_id = push_id
+
+
+class PushResult(
+    collections.namedtuple("PushResult", ["push_id", "code", "message", "versions"])
+):
+    """The ack of one push: code 'OK' and the new version per group, or the error."""
+
+    @property
+    def ok(self):
+        return self.code == "OK"
+
+    def check(self):
+        """Returns self, or raises ParamstreamError if the server rejected the push."""
+        if not self.ok:
+            raise ParamstreamError(self.code, self.message, self.push_id)
+        return self
+
+
+def encode(values):
+    """The contract's dense payload: float32 little-endian, no header."""
+    return np.asarray(values, dtype="<f4").tobytes()
+
+
+def _as_f32(values):
+    return np.ascontiguousarray(np.asarray(values, dtype="<f4").ravel())
+
+
+def _rpc_error(e):
+    return ParamstreamError(e.code().name, e.details() or "")
+
+
+def _group_info(info):
+    return GroupInfo(
+        info.name,
+        info.size,
+        info.weight_decay,
+        info.version,
+        info.hyperparameters.learning_rate,
+        info.hyperparameters.weight_decay,
+    )
+
+
+def _push_messages(push_id, gradients):
+    """Splits one push into PushRequests of at most 1 MiB of values; all but the last continued."""
+    messages = []
+    current = pb.PushRequest(push_id=push_id)
+    room = _FLOATS_PER_SLICE
+    for name, grad in gradients.items():
+        arr = _as_f32(grad)
+        offset = 0
+        # At least one slice per group, even an empty one, so the server reports a bad length.
+        while True:
+            if room == 0:
+                messages.append(current)
+                current = pb.PushRequest(push_id=push_id)
+                room = _FLOATS_PER_SLICE
+            part = arr[offset : offset + room]
+            current.gradients.add(group=name, offset=offset, values=part.tobytes())
+            offset += len(part)
+            room -= len(part)
+            if offset >= len(arr):
+                break
+    messages.append(current)
+    for message in messages[:-1]:
+        message.continued = True
+    return messages
+
+
+def _result(ack):
+    return PushResult(
+        ack.push_id,
+        _CODE_NAMES.get(ack.code, str(ack.code)),
+        ack.message,
+        {v.group: v.version for v in ack.versions},
+    )
+
+
+class _Assembler:
+    """Reassembles GroupChunks (consecutive slices of one version) into whole groups."""
+
+    def __init__(self):
+        self._partial = {}
+
+    def add(self, chunk):
+        """Returns (name, GroupValues or None when not modified) once a group is complete."""
+        if chunk.not_modified:
+            return chunk.name, None
+        if chunk.offset == 0:
+            self._partial[chunk.name] = [chunk.version, np.empty(chunk.size, dtype="<f4"), 0]
+        entry = self._partial.get(chunk.name)
+        if entry is None or entry[0] != chunk.version or entry[2] != chunk.offset:
+            raise ParamstreamError(
+                "INTERNAL", f"chunk of group '{chunk.name}' out of order at offset {chunk.offset}"
+            )
+        part = np.frombuffer(chunk.values, dtype="<f4")
+        entry[1][chunk.offset : chunk.offset + len(part)] = part
+        entry[2] += len(part)
+        if entry[2] == chunk.size:
+            del self._partial[chunk.name]
+            return chunk.name, GroupValues(entry[0], entry[1])
+        return None
+
+
+class PushSession:
+    """Many pushes on one Push stream; acks come back in push order. Use client.push_session()."""
+
+    _END = object()
+
+    def __init__(self, stub, timeout):
+        self._requests = queue.Queue()
+        self._next_id = 1
+        self._unacked = collections.deque()
+        self._closed = False
+        self._lock = threading.Lock()
+        self._call = stub.Push(iter(self._requests.get, self._END), timeout=timeout)
+
+    def push(self, gradients):
+        """Sends one push without waiting for its ack; returns its push_id."""
+        with self._lock:
+            if self._closed:
+                raise ParamstreamError("FAILED_PRECONDITION", "push session is closed")
+            push_id = self._next_id
+            self._next_id += 1
+            self._unacked.append(push_id)
+            for message in _push_messages(push_id, gradients):
+                self._requests.put(message)
+        return push_id
+
+    def acks(self):
+        """Yields a PushResult for every push sent so far and not yet acknowledged, in order."""
+        while self._unacked:
+            try:
+                ack = next(self._call)
+            except StopIteration:
+                raise ParamstreamError("INTERNAL", "push stream ended before every ack") from None
+            except grpc.RpcError as e:
+                raise _rpc_error(e) from None
+            expected = self._unacked.popleft()
+            if ack.push_id != expected:
+                raise ParamstreamError(
+                    "INTERNAL", f"ack for push {ack.push_id} arrived, expected {expected}"
+                )
+            yield _result(ack)
+
+    def close(self):
+        """Half-closes the stream after the pushes sent, then waits for the remaining acks.
+
+        Raises ParamstreamError for the first of those acks that is an error, since nobody else
+        will see it.
+        """
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._requests.put(self._END)
+        for result in self.acks():
+            result.check()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self._closed = True
+            self._call.cancel()
+
+
+class Watch:
+    """An open Watch call. Iterate it from one thread; cancel() from any thread ends it."""
+
+    def __init__(self, call):
+        self._call = call
+        self._cancelled = False
+
+    def __iter__(self):
+        assembler = _Assembler()
+        try:
+            for chunk in self._call:
+                done = assembler.add(chunk)
+                if done is not None and done[1] is not None:
+                    yield done
+        except grpc.RpcError as e:
+            # Our own cancel() ends the iteration quietly; anything else is the server's error.
+            if not (self._cancelled and e.code() == grpc.StatusCode.CANCELLED):
+                raise _rpc_error(e) from None
+
+    def cancel(self):
+        self._cancelled = True
+        self._call.cancel()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.cancel()
+
+
+class ParamstreamClient:
+    """A client for one server. Every call has a deadline of `timeout` seconds.
+
+    Pass `channel` to use a channel you own (TLS, interceptors); the client then never closes it.
+    """
+
+    def __init__(self, target=None, timeout=30, channel=None):
+        if (target is None) == (channel is None):
+            raise ValueError("give exactly one of target and channel")
+        self._owns_channel = channel is None
+        self._channel = channel if channel is not None else grpc.insecure_channel(target)
+        self._stub = pb_grpc.ParameterServerStub(self._channel)
+        self.timeout = timeout
+
+    def close(self):
+        if self._owns_channel:
+            self._channel.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def server_info(self):
+        """The server's limits and default hyperparameters (a ServerInfo message)."""
+        try:
+            return self._stub.GetServerInfo(pb.GetServerInfoRequest(), timeout=self.timeout)
+        except grpc.RpcError as e:
+            raise _rpc_error(e) from None
+
+    def create_group(self, name, values, weight_decay, lr=None, weight_decay_coef=None):
+        """Creates a group with initial `values`; `weight_decay` is its decay flag.
+
+        `lr` and `weight_decay_coef` default to the server's defaults. Returns its GroupInfo.
+        """
+        arr = _as_f32(values)
+        first = pb.CreateGroupRequest(name=name, size=len(arr), weight_decay=weight_decay)
+        if lr is not None or weight_decay_coef is not None:
+            # The message sets both numbers at once, so the missing one comes from the server.
+            if lr is None or weight_decay_coef is None:
+                defaults = self.server_info().default_hyperparameters
+                lr = defaults.learning_rate if lr is None else lr
+                if weight_decay_coef is None:
+                    weight_decay_coef = defaults.weight_decay
+            first.hyperparameters.learning_rate = lr
+            first.hyperparameters.weight_decay = weight_decay_coef
+
+        def requests():
+            for offset in range(0, max(len(arr), 1), _FLOATS_PER_SLICE):
+                message = first if offset == 0 else pb.CreateGroupRequest()
+                message.offset = offset
+                message.initial_values = arr[offset : offset + _FLOATS_PER_SLICE].tobytes()
+                yield message
+
+        try:
+            response = self._stub.CreateGroup(requests(), timeout=self.timeout)
+        except grpc.RpcError as e:
+            raise _rpc_error(e) from None
+        return _group_info(response.group)
+
+    def list_groups(self, names=()):
+        """GroupInfo of the named groups, or of every group, sorted by name."""
+        try:
+            response = self._stub.ListGroups(
+                pb.ListGroupsRequest(names=list(names)), timeout=self.timeout
+            )
+        except grpc.RpcError as e:
+            raise _rpc_error(e) from None
+        return [_group_info(g) for g in response.groups]
+
+    def delete_groups(self, names):
+        """Deletes the named groups, or none of them if any is unknown (NOT_FOUND)."""
+        try:
+            self._stub.DeleteGroups(pb.DeleteGroupsRequest(names=list(names)), timeout=self.timeout)
+        except grpc.RpcError as e:
+            raise _rpc_error(e) from None
+
+    def push(self, gradients):
+        """Applies one push (dict name -> gradient) atomically; returns dict name -> new version.
+
+        Raises ParamstreamError with the ack's code if the server rejected it (nothing changed).
+        A push is never retried here: a retry could apply the gradient twice.
+        """
+        with self.push_session() as session:
+            session.push(gradients)
+            (result,) = list(session.acks())
+        return result.check().versions
+
+    def push_session(self, timeout=None):
+        """A PushSession streaming many pushes on one stream; deadline `timeout` (client's default)."""
+        return PushSession(self._stub, self.timeout if timeout is None else timeout)
+
+    def pull(self, names=()):
+        """A consistent snapshot: dict name -> GroupValues(version, float32 array)."""
+        return {
+            name: values
+            for name, values in self._pull([pb.GroupSelector(name=n) for n in names]).items()
+        }
+
+    def pull_if_newer(self, name, version):
+        """The group's GroupValues if its version is greater than `version`, else None."""
+        selector = pb.GroupSelector(name=name, if_newer_than=version)
+        return self._pull([selector]).get(name)
+
+    def _pull(self, selectors):
+        assembler = _Assembler()
+        groups = {}
+        try:
+            for chunk in self._stub.Pull(pb.PullRequest(groups=selectors), timeout=self.timeout):
+                done = assembler.add(chunk)
+                if done is not None:
+                    groups[done[0]] = done[1]
+        except grpc.RpcError as e:
+            raise _rpc_error(e) from None
+        return groups
+
+    def watch(self, names, since=None, timeout=None):
+        """A Watch: iterate it for (name, GroupValues), now and whenever a version advances.
+
+        With `since` (dict name -> version) a group is first sent only once newer than that.
+        Watches are long-lived, so there is no deadline unless `timeout` is given.
+        """
+        since = since or {}
+        selectors = []
+        for name in names:
+            selector = pb.GroupSelector(name=name)
+            if name in since:
+                selector.if_newer_than = since[name]
+            selectors.append(selector)
+        return Watch(self._stub.Watch(pb.WatchRequest(groups=selectors), timeout=timeout))
+
+    def set_hyperparameters(self, lr, weight_decay_coef, names=()):
+        """Sets lr and weight decay of the named groups (all when none); returns their GroupInfo."""
+        request = pb.SetHyperparametersRequest(
+            names=list(names),
+            hyperparameters=pb.Hyperparameters(
+                learning_rate=lr, weight_decay=weight_decay_coef
+            ),
+        )
+        try:
+            response = self._stub.SetHyperparameters(request, timeout=self.timeout)
+        except grpc.RpcError as e:
+            raise _rpc_error(e) from None
+        return [_group_info(g) for g in response.groups]
