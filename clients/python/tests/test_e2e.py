@@ -6,6 +6,7 @@ Run from the repository root: /usr/bin/python3 -m unittest discover -s clients/p
 import importlib.util
 import math
 import queue
+import subprocess
 import sys
 import threading
 import unittest
@@ -228,6 +229,20 @@ class ParamstreamEndToEndTest(unittest.TestCase):
 
     def test_payloadEncoding_matchesContractExample(self):
         self.assertEqual(encode([1.0, -2.5]), bytes.fromhex("0000803f000020c0"))
+
+
+class ExampleScriptTest(unittest.TestCase):
+    def test_exampleScript_runsCleanAgainstServer(self):
+        script = Path(__file__).resolve().parents[1] / "example.py"
+        run = subprocess.run(
+            [sys.executable, str(script), server.target],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertIn("example 2: example2/group1 v1 = [0.49", run.stdout)
+        self.assertIn("bad push rejected: INVALID_ARGUMENT", run.stdout)
 
 
 class ReflectionTest(unittest.TestCase):
