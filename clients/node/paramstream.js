@@ -1,0 +1,190 @@
+'use strict';
+// A few helpers over stubs that @grpc/proto-loader builds from the project's .proto at run time:
+// no generated code, so the .proto alone is the contract.
+
+const path = require('node:path');
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
+
+const PROTO_ROOT = path.resolve(__dirname, '../../proto/src/main/proto');
+// The contract asks clients to send values in chunks of at most 1 MiB.
+const MAX_SLICE_FLOATS = (1024 * 1024) / 4;
+
+const definition = protoLoader.loadSync('paramstream/v1/parameter_server.proto', {
+  includeDirs: [PROTO_ROOT],
+  keepCase: true, // field names as in the .proto (push_id, if_newer_than)
+  longs: Number, // versions and sizes stay far below 2^53
+  defaults: true,
+  oneofs: true,
+});
+const { ParameterServer } = grpc.loadPackageDefinition(definition).paramstream.v1;
+
+// PushAck.code is a gRPC status number; report it by name, as failed calls are.
+const CODE_NAMES = Object.fromEntries(Object.entries(grpc.status).map(([k, v]) => [v, k]));
+
+class ParamstreamError extends Error {
+  constructor(code, message) {
+    super(`${code}: ${message}`);
+    this.code = code;
+    this.details = message;
+  }
+}
+
+function fromGrpcError(err) {
+  return new ParamstreamError(CODE_NAMES[err.code] ?? String(err.code), err.details ?? err.message);
+}
+
+/** The dense payload: float32 little-endian, no header. */
+function encode(values) {
+  const buffer = Buffer.alloc(values.length * 4);
+  values.forEach((v, i) => buffer.writeFloatLE(v, i * 4));
+  return buffer;
+}
+
+function connect(target) {
+  return new ParameterServer(target, grpc.credentials.createInsecure());
+}
+
+function deadline(seconds = 30) {
+  return new Date(Date.now() + seconds * 1000);
+}
+
+/** Creates a group, streaming its initial values in slices; resolves to its GroupInfo. */
+function createGroup(client, { name, values, weightDecay, lr, weightDecayCoef }) {
+  return new Promise((resolve, reject) => {
+    const call = client.CreateGroup({ deadline: deadline() }, (err, response) =>
+      err ? reject(fromGrpcError(err)) : resolve(response.group),
+    );
+    for (let offset = 0; offset < Math.max(values.length, 1); offset += MAX_SLICE_FLOATS) {
+      const message = {
+        offset,
+        initial_values: encode(values.slice(offset, offset + MAX_SLICE_FLOATS)),
+      };
+      if (offset === 0) {
+        Object.assign(message, { name, size: values.length, weight_decay: weightDecay });
+        if (lr !== undefined) {
+          message.hyperparameters = { learning_rate: lr, weight_decay: weightDecayCoef ?? 0 };
+        }
+      }
+      call.write(message);
+    }
+    call.end();
+  });
+}
+
+/** The messages of one push: slices of at most 1 MiB, all but the last `continued`. */
+function pushMessages(pushId, gradients) {
+  const messages = [{ push_id: pushId, gradients: [] }];
+  let room = MAX_SLICE_FLOATS;
+  for (const [group, values] of Object.entries(gradients)) {
+    let offset = 0;
+    do {
+      if (room === 0) {
+        messages.push({ push_id: pushId, gradients: [] });
+        room = MAX_SLICE_FLOATS;
+      }
+      const part = values.slice(offset, offset + room);
+      messages[messages.length - 1].gradients.push({ group, offset, values: encode(part) });
+      offset += part.length;
+      room -= part.length;
+    } while (offset < values.length);
+  }
+  messages.forEach((m, i) => (m.continued = i < messages.length - 1));
+  return messages;
+}
+
+/**
+ * Opens one Push stream. `push(gradients)` sends a push and resolves to its ack
+ * ({push_id, code: 'OK' | status name, message, versions: {group: version}}) in push order;
+ * `end()` half-closes the stream.
+ */
+function openPushSession(client, seconds = 30) {
+  const call = client.Push({ deadline: deadline(seconds) });
+  const waiting = [];
+  let nextId = 1;
+  let failure = null;
+  call.on('data', (ack) => {
+    const versions = Object.fromEntries(ack.versions.map((v) => [v.group, v.version]));
+    const next = waiting.shift();
+    if (next) {
+      next.resolve({ push_id: ack.push_id, code: CODE_NAMES[ack.code], message: ack.message, versions });
+    }
+  });
+  call.on('error', (err) => {
+    failure = fromGrpcError(err);
+    waiting.splice(0).forEach((w) => w.reject(failure));
+  });
+  call.on('end', () => {
+    waiting.splice(0).forEach((w) => w.reject(new ParamstreamError('INTERNAL', 'push stream ended early')));
+  });
+  return {
+    push(gradients) {
+      if (failure) {
+        return Promise.reject(failure);
+      }
+      const pushId = nextId++;
+      const ack = new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+      pushMessages(pushId, gradients).forEach((m) => call.write(m));
+      return ack;
+    },
+    end() {
+      call.end();
+    },
+  };
+}
+
+/** One push on its own stream; resolves to {group: version} or rejects with the ack's code. */
+async function push(client, gradients) {
+  const session = openPushSession(client);
+  try {
+    const ack = await session.push(gradients);
+    if (ack.code !== 'OK') {
+      throw new ParamstreamError(ack.code, ack.message);
+    }
+    return ack.versions;
+  } finally {
+    session.end();
+  }
+}
+
+/** A consistent snapshot: resolves to {name: {version, values: Float32Array}}. */
+function pull(client, names) {
+  return new Promise((resolve, reject) => {
+    const groups = {};
+    const call = client.Pull({ groups: names.map((name) => ({ name })) }, { deadline: deadline() });
+    call.on('data', (chunk) => {
+      if (chunk.not_modified) {
+        return;
+      }
+      if (chunk.offset === 0) {
+        groups[chunk.name] = { version: chunk.version, values: new Float32Array(chunk.size) };
+      }
+      const target = groups[chunk.name];
+      // Decode element by element: the chunk's Buffer need not be 4-byte aligned.
+      for (let i = 0; i < chunk.values.length / 4; i++) {
+        target.values[chunk.offset + i] = chunk.values.readFloatLE(i * 4);
+      }
+    });
+    call.on('error', (err) => reject(fromGrpcError(err)));
+    call.on('end', () => resolve(groups));
+  });
+}
+
+function deleteGroups(client, names) {
+  return new Promise((resolve, reject) =>
+    client.DeleteGroups({ names }, { deadline: deadline() }, (err) =>
+      err ? reject(fromGrpcError(err)) : resolve(),
+    ),
+  );
+}
+
+module.exports = {
+  ParamstreamError,
+  connect,
+  createGroup,
+  deleteGroups,
+  encode,
+  openPushSession,
+  pull,
+  push,
+};
