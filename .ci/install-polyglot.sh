@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what the Python and Node client suites need (end-to-end-tests/PolyglotClientsTest
+# runs them during ./mvnw verify). Idempotent: safe to run on every CI build and on a dev box.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages for /usr/bin/python3 (pip is not used). grpc-proto provides the standard
+# reflection .proto the Python tests use to check server reflection.
+PACKAGES=(python3 python3-grpcio python3-protobuf python3-numpy protobuf-compiler
+  protobuf-compiler-grpc grpc-proto)
+SUDO=()
+[[ $(id -u) -ne 0 ]] && SUDO=(sudo)
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \
+    || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  # Other jobs on the machine may hold the dpkg lock: wait for it instead of failing.
+  "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 update
+  "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
+fi
+
+# Node: any 18+ works for node --test; Debian 12's own nodejs is 18 (only 20 has been verified).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 update
+  "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends nodejs npm
+fi
+if (($(node -p 'process.versions.node.split(".")[0]') < 18)); then
+  echo "install-polyglot: Node.js 18 or newer is needed, found $(node --version)" >&2
+  exit 1
+fi
+# Exactly the versions in package-lock.json.
+(cd clients/node && npm ci --no-audit --no-fund)
+
+clients/python/generate.sh
+echo "install-polyglot: Python and Node client prerequisites ready"
