@@ -69,6 +69,7 @@ def encode(values):
 
 
 def _as_f32(values):
+    # Groups are flat vectors: arrays of any shape go in C order.
     return np.ascontiguousarray(np.asarray(values, dtype="<f4").ravel())
 
 
@@ -212,6 +213,8 @@ class PushSession:
         else:
             self._closed = True
             self._call.cancel()
+            # Unblocks gRPC's thread waiting for the next request.
+            self._requests.put(self._END)
 
 
 class Watch:
