@@ -62,8 +62,14 @@ function createGroup(client, { name, values, weightDecay, lr, weightDecayCoef })
       };
       if (offset === 0) {
         Object.assign(message, { name, size: values.length, weight_decay: weightDecay });
-        if (lr !== undefined) {
-          message.hyperparameters = { learning_rate: lr, weight_decay: weightDecayCoef ?? 0 };
+        if (lr !== undefined || weightDecayCoef !== undefined) {
+          // The message sets both numbers at once: half of it would silently zero the other.
+          if (lr === undefined || weightDecayCoef === undefined) {
+            call.cancel();
+            reject(new ParamstreamError('INVALID_ARGUMENT', 'give lr and weightDecayCoef together'));
+            return;
+          }
+          message.hyperparameters = { learning_rate: lr, weight_decay: weightDecayCoef };
         }
       }
       call.write(message);
