@@ -24,6 +24,9 @@ public record ServerConfig(
   /** 1 MiB chunks stay far below the inbound limit and keep grpc-java on its fast parsing path. */
   public static final int DEFAULT_MAX_CHUNK_BYTES = 1024 * 1024;
 
+  /** Largest chunk payload: 4 MiB (clients' default inbound limit) minus 64 KiB for headers. */
+  public static final int MAX_CHUNK_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+
   public ServerConfig {
     Objects.requireNonNull(defaultHyperparameters, "defaultHyperparameters");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
@@ -31,9 +34,13 @@ public record ServerConfig(
       throw new IllegalArgumentException(
           "max inbound message bytes must be >= 1024, got " + maxInboundMessageBytes);
     }
-    if (maxChunkBytes < 4 || maxChunkBytes % 4 != 0) {
+    // Every gRPC client refuses inbound messages over 4 MiB by default; leave room for headers.
+    if (maxChunkBytes < 4 || maxChunkBytes % 4 != 0 || maxChunkBytes > MAX_CHUNK_BYTES) {
       throw new IllegalArgumentException(
-          "max chunk bytes must be a positive multiple of 4, got " + maxChunkBytes);
+          "max chunk bytes must be a multiple of 4 between 4 and "
+              + MAX_CHUNK_BYTES
+              + ", got "
+              + maxChunkBytes);
     }
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdown grace must be >= 0, got " + shutdownGrace);
