@@ -52,6 +52,22 @@ public final class GroupStore {
    */
   public GroupMetadata create(
       String name, float[] initialValues, boolean weightDecay, Hyperparameters hyperparameters) {
+    return create(name, initialValues, weightDecay, hyperparameters, Optimizer.sgd());
+  }
+
+  /**
+   * Creates a group updated by {@code optimizer}, whose state (momentum, moments, step count) lives
+   * with the group.
+   *
+   * @param hyperparameters the group's hyperparameters, or null for the store's defaults
+   */
+  public GroupMetadata create(
+      String name,
+      float[] initialValues,
+      boolean weightDecay,
+      Hyperparameters hyperparameters,
+      Optimizer optimizer) {
+    Objects.requireNonNull(optimizer, "optimizer");
     checkName(name);
     if (initialValues.length == 0) {
       throw GroupStoreException.invalid("group '" + name + "' must have at least one element");
@@ -68,7 +84,8 @@ public final class GroupStore {
     }
     Hyperparameters chosen = hyperparameters == null ? defaultHyperparameters : hyperparameters;
     ParameterGroup group =
-        new ParameterGroup(nextId.getAndIncrement(), name, initialValues, weightDecay, chosen);
+        new ParameterGroup(
+            nextId.getAndIncrement(), name, initialValues, weightDecay, chosen, optimizer);
     if (groups.putIfAbsent(name, group) != null) {
       throw new GroupStoreException(
           GroupStoreException.Reason.ALREADY_EXISTS, "group '" + name + "' already exists");
