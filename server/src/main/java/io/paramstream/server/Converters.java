@@ -43,10 +43,7 @@ final class Converters {
           .setDampening(optimizer.dampening())
           .setNesterov(optimizer.nesterov());
     } else {
-      proto
-          .setBeta1(optimizer.beta1())
-          .setBeta2(optimizer.beta2())
-          .setEpsilon(optimizer.epsilon());
+      proto.setBeta1(optimizer.beta1()).setBeta2(optimizer.beta2()).setEpsilon(optimizer.epsilon());
     }
     return proto.build();
   }

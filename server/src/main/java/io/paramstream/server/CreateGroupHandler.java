@@ -122,8 +122,7 @@ final class CreateGroupHandler implements StreamObserver<CreateGroupRequest> {
                 + " elements");
       }
       GroupMetadata created =
-          store.create(
-              first.getName(), values, first.getWeightDecay(), hyperparameters, optimizer);
+          store.create(first.getName(), values, first.getWeightDecay(), hyperparameters, optimizer);
       values = null;
       response.onNext(
           CreateGroupResponse.newBuilder().setGroup(Converters.toProto(created)).build());
