@@ -277,7 +277,16 @@ public final class ParamstreamClient implements AutoCloseable {
    *     for a bad length or NaN, NOT_FOUND for an unknown group), or the call's failure
    */
   public PushResult push(Map<String, float[]> gradients) {
+    return push(gradients, PushOptions.NONE);
+  }
+
+  /**
+   * As {@link #push(Map)}, stating a worker id (synchronous mode: returns when the step completes)
+   * or a base version (bounded staleness).
+   */
+  public PushResult push(Map<String, float[]> gradients, PushOptions options) {
     Objects.requireNonNull(gradients, "gradients");
+    Objects.requireNonNull(options, "options");
     ensureOpen();
     Deadline deadline = newDeadline();
     PushSession session =
@@ -285,7 +294,7 @@ public final class ParamstreamClient implements AutoCloseable {
             () -> PushSession.open(asyncStub.withDeadline(deadline), config.deadline(), 1));
     CompletableFuture<PushResult> result;
     try {
-      result = session.push(gradients);
+      result = session.push(gradients, options);
     } finally {
       session.close();
     }
