@@ -101,6 +101,29 @@ class ConsistencyEndToEndTest {
   }
 
   @Test
+  void synchronous_watch_seesOnlyCompletedSteps() throws Exception {
+    start(ConsistencyConfig.synchronous(Duration.ofSeconds(20)));
+    client.registerWorker("a");
+    client.registerWorker("b");
+    java.util.concurrent.BlockingQueue<io.paramstream.client.GroupValues> seen =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    try (io.paramstream.client.WatchSubscription watch = client.watch(seen::add, e -> {}, "w");
+        ParamstreamClient other = newClient();
+        PushSession a = client.openPushSession();
+        PushSession b = other.openPushSession()) {
+      assertThat(seen.poll(10, TimeUnit.SECONDS).version()).isZero();
+      CompletableFuture<PushResult> first = a.push(grad(2f, 2f), PushOptions.worker("a"));
+      // Half a step is invisible: nothing new reaches the watcher.
+      assertThat(seen.poll(200, TimeUnit.MILLISECONDS)).isNull();
+      b.push(grad(0f, 4f), PushOptions.worker("b")).get(10, TimeUnit.SECONDS);
+      first.get(10, TimeUnit.SECONDS);
+      io.paramstream.client.GroupValues step = seen.poll(10, TimeUnit.SECONDS);
+      assertThat(step.version()).isEqualTo(1);
+      assertThat(step.values()).containsExactly(-1f, -3f);
+    }
+  }
+
+  @Test
   void synchronous_straggler_failsTheStepNamingTheMissingWorker() throws Exception {
     start(ConsistencyConfig.synchronous(Duration.ofMillis(300)));
     client.registerWorker("fast");
