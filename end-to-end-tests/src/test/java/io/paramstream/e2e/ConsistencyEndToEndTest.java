@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.paramstream.client.ConsistencyStats;
 import io.paramstream.client.ErrorCode;
 import io.paramstream.client.GroupSpec;
+import io.paramstream.client.GroupValues;
 import io.paramstream.client.Hyperparameters;
 import io.paramstream.client.OptimizerSpec;
 import io.paramstream.client.ParamstreamClient;
@@ -15,6 +16,7 @@ import io.paramstream.client.ParamstreamException;
 import io.paramstream.client.PushOptions;
 import io.paramstream.client.PushResult;
 import io.paramstream.client.PushSession;
+import io.paramstream.client.WatchSubscription;
 import io.paramstream.core.StalenessPolicy;
 import io.paramstream.server.ConsistencyConfig;
 import io.paramstream.server.ParamstreamServer;
@@ -23,8 +25,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -105,9 +109,8 @@ class ConsistencyEndToEndTest {
     start(ConsistencyConfig.synchronous(Duration.ofSeconds(20)));
     client.registerWorker("a");
     client.registerWorker("b");
-    java.util.concurrent.BlockingQueue<io.paramstream.client.GroupValues> seen =
-        new java.util.concurrent.LinkedBlockingQueue<>();
-    try (io.paramstream.client.WatchSubscription watch = client.watch(seen::add, e -> {}, "w");
+    BlockingQueue<GroupValues> seen = new LinkedBlockingQueue<>();
+    try (WatchSubscription watch = client.watch(seen::add, e -> {}, "w");
         ParamstreamClient other = newClient();
         PushSession a = client.openPushSession();
         PushSession b = other.openPushSession()) {
@@ -117,7 +120,7 @@ class ConsistencyEndToEndTest {
       assertThat(seen.poll(200, TimeUnit.MILLISECONDS)).isNull();
       b.push(grad(0f, 4f), PushOptions.worker("b")).get(10, TimeUnit.SECONDS);
       first.get(10, TimeUnit.SECONDS);
-      io.paramstream.client.GroupValues step = seen.poll(10, TimeUnit.SECONDS);
+      GroupValues step = seen.poll(10, TimeUnit.SECONDS);
       assertThat(step.version()).isEqualTo(1);
       assertThat(step.values()).containsExactly(-1f, -3f);
     }

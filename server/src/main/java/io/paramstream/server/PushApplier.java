@@ -11,6 +11,7 @@ import io.paramstream.core.SyncBarrier;
 import io.paramstream.proto.v1.PushAck;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -128,7 +129,7 @@ final class PushApplier {
 
   private static PushAck failed(PendingPush push, Throwable failure) {
     Throwable cause =
-        failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause()
             : failure;
     Status status = StatusMapper.toStatus(cause);

@@ -5,6 +5,7 @@ import io.paramstream.client.PushOptions;
 import io.paramstream.client.PushSession;
 import java.io.PrintStream;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -62,7 +63,7 @@ public record Worker(
     return epochLoss;
   }
 
-  private static void await(java.util.concurrent.CompletableFuture<?> ack) {
+  private static void await(CompletableFuture<?> ack) {
     try {
       ack.get(60, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

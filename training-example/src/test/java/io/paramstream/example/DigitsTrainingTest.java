@@ -1,6 +1,7 @@
 package io.paramstream.example;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.paramstream.client.ParamstreamClient;
@@ -98,7 +99,7 @@ class DigitsTrainingTest {
       for (int i = 0; i < reference[g].length; i++) {
         assertThat((double) synced[g][i])
             .as("group %d element %d", g, i)
-            .isCloseTo(reference[g][i], org.assertj.core.api.Assertions.within(1e-5));
+            .isCloseTo(reference[g][i], within(1e-5));
       }
     }
   }
