@@ -15,9 +15,20 @@ import java.util.Objects;
  * @param weightDecay whether the update applies weight decay (true for weights, false for biases
  *     and normalisation parameters)
  * @param hyperparameters the group's hyperparameters, or {@code null} for the server's defaults
+ * @param optimizer the group's update rule, or {@code null} for plain SGD
  */
 public record GroupSpec(
-    String name, float[] initialValues, boolean weightDecay, Hyperparameters hyperparameters) {
+    String name,
+    float[] initialValues,
+    boolean weightDecay,
+    Hyperparameters hyperparameters,
+    OptimizerSpec optimizer) {
+
+  /** A plain-SGD group. */
+  public GroupSpec(
+      String name, float[] initialValues, boolean weightDecay, Hyperparameters hyperparameters) {
+    this(name, initialValues, weightDecay, hyperparameters, null);
+  }
 
   /** Validates what can be checked locally so that mistakes fail before any network traffic. */
   public GroupSpec {
@@ -46,12 +57,14 @@ public record GroupSpec(
         && name.equals(other.name)
         && Arrays.equals(initialValues, other.initialValues)
         && weightDecay == other.weightDecay
-        && Objects.equals(hyperparameters, other.hyperparameters);
+        && Objects.equals(hyperparameters, other.hyperparameters)
+        && Objects.equals(optimizer, other.optimizer);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, Arrays.hashCode(initialValues), weightDecay, hyperparameters);
+    return Objects.hash(
+        name, Arrays.hashCode(initialValues), weightDecay, hyperparameters, optimizer);
   }
 
   @Override
@@ -64,6 +77,8 @@ public record GroupSpec(
         + weightDecay
         + ", hyperparameters="
         + hyperparameters
+        + ", optimizer="
+        + optimizer
         + "]";
   }
 }

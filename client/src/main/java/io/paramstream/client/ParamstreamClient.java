@@ -177,6 +177,9 @@ public final class ParamstreamClient implements AutoCloseable {
     if (spec.hyperparameters() != null) {
       first.setHyperparameters(Protos.toProto(spec.hyperparameters()));
     }
+    if (spec.optimizer() != null) {
+      first.setOptimizer(spec.optimizer().toProto());
+    }
     if (allZeroBits(values)) {
       // The server starts a group without values at zeros: no need to send them.
       return List.of(first.build());
@@ -274,7 +277,16 @@ public final class ParamstreamClient implements AutoCloseable {
    *     for a bad length or NaN, NOT_FOUND for an unknown group), or the call's failure
    */
   public PushResult push(Map<String, float[]> gradients) {
+    return push(gradients, PushOptions.NONE);
+  }
+
+  /**
+   * As {@link #push(Map)}, stating a worker id (synchronous mode: returns when the step completes)
+   * or a base version (bounded staleness).
+   */
+  public PushResult push(Map<String, float[]> gradients, PushOptions options) {
     Objects.requireNonNull(gradients, "gradients");
+    Objects.requireNonNull(options, "options");
     ensureOpen();
     Deadline deadline = newDeadline();
     PushSession session =
@@ -282,11 +294,47 @@ public final class ParamstreamClient implements AutoCloseable {
             () -> PushSession.open(asyncStub.withDeadline(deadline), config.deadline(), 1));
     CompletableFuture<PushResult> result;
     try {
-      result = session.push(gradients);
+      result = session.push(gradients, options);
     } finally {
       session.close();
     }
     return await(result, deadline, reason -> {});
+  }
+
+  /**
+   * Registers a worker for synchronous (BSP) training; the server then waits for one push from it
+   * (with {@link PushOptions#worker}) per step. Idempotent.
+   *
+   * @return the registered workers
+   * @throws ParamstreamException FAILED_PRECONDITION if the server is not in synchronous mode
+   */
+  public List<String> registerWorker(String workerId) {
+    Objects.requireNonNull(workerId, "workerId");
+    io.paramstream.proto.v1.RegisterWorkerRequest request =
+        io.paramstream.proto.v1.RegisterWorkerRequest.newBuilder().setWorkerId(workerId).build();
+    return unary(stub -> stub.registerWorker(request).getWorkersList());
+  }
+
+  /** Removes a worker from synchronous training; the server stops waiting for it. */
+  public List<String> deregisterWorker(String workerId) {
+    Objects.requireNonNull(workerId, "workerId");
+    io.paramstream.proto.v1.DeregisterWorkerRequest request =
+        io.paramstream.proto.v1.DeregisterWorkerRequest.newBuilder().setWorkerId(workerId).build();
+    return unary(stub -> stub.deregisterWorker(request).getWorkersList());
+  }
+
+  /** The server's consistency mode, synchronous step and staleness histogram. */
+  public ConsistencyStats stats() {
+    io.paramstream.proto.v1.ServerStats stats =
+        unary(stub -> stub.getStats(io.paramstream.proto.v1.GetStatsRequest.getDefaultInstance()));
+    Map<Long, Long> staleness = new LinkedHashMap<>();
+    stats.getStalenessList().forEach(b -> staleness.put(b.getStaleness(), b.getCount()));
+    return new ConsistencyStats(
+        stats.getMode().name(),
+        stats.getStep(),
+        Collections.unmodifiableMap(staleness),
+        stats.getRejectedStalePushes(),
+        stats.getMaxStaleness());
   }
 
   /**

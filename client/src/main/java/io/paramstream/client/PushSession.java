@@ -83,7 +83,16 @@ public final class PushSession implements AutoCloseable {
    * <p>The arrays are encoded before this method returns and may be reused afterwards.
    */
   public CompletableFuture<PushResult> push(Map<String, float[]> gradients) {
+    return push(gradients, PushOptions.NONE);
+  }
+
+  /**
+   * Sends a push carrying a worker id (synchronous mode) or a base version (bounded staleness);
+   * otherwise as {@link #push(Map)}. In synchronous mode the ack arrives when the step completes.
+   */
+  public CompletableFuture<PushResult> push(Map<String, float[]> gradients, PushOptions options) {
     Objects.requireNonNull(gradients, "gradients");
+    Objects.requireNonNull(options, "options");
     gradients.forEach(
         (name, values) -> {
           Objects.requireNonNull(name, "group name");
@@ -114,7 +123,7 @@ public final class PushSession implements AutoCloseable {
       return abandon(result, interrupted());
     }
     try {
-      send(gradients, deadlineNanos, result);
+      send(gradients, options, deadlineNanos, result);
     } finally {
       sendLock.unlock();
     }
@@ -123,7 +132,10 @@ public final class PushSession implements AutoCloseable {
 
   // Called with sendLock held.
   private void send(
-      Map<String, float[]> gradients, long deadlineNanos, CompletableFuture<PushResult> result) {
+      Map<String, float[]> gradients,
+      PushOptions options,
+      long deadlineNanos,
+      CompletableFuture<PushResult> result) {
     if (closed) {
       abandon(result, Errors.closed("push session"));
       return;
@@ -134,6 +146,14 @@ public final class PushSession implements AutoCloseable {
     try {
       while (chunker.hasNext()) {
         PushRequest message = chunker.next();
+        if (!sentAny && options != PushOptions.NONE) {
+          // The server reads these from a push's first message.
+          PushRequest.Builder first = message.toBuilder().setWorkerId(options.workerId());
+          if (options.baseVersion() != PushOptions.NO_BASE_VERSION) {
+            first.setBaseVersion(options.baseVersion());
+          }
+          message = first.build();
+        }
         writer.awaitReady(deadlineNanos);
         if (!message.getContinued()) {
           // Register before the last message leaves: its ack may arrive at once.

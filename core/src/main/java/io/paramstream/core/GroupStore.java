@@ -52,6 +52,22 @@ public final class GroupStore {
    */
   public GroupMetadata create(
       String name, float[] initialValues, boolean weightDecay, Hyperparameters hyperparameters) {
+    return create(name, initialValues, weightDecay, hyperparameters, Optimizer.sgd());
+  }
+
+  /**
+   * Creates a group updated by {@code optimizer}, whose state (momentum, moments, step count) lives
+   * with the group.
+   *
+   * @param hyperparameters the group's hyperparameters, or null for the store's defaults
+   */
+  public GroupMetadata create(
+      String name,
+      float[] initialValues,
+      boolean weightDecay,
+      Hyperparameters hyperparameters,
+      Optimizer optimizer) {
+    Objects.requireNonNull(optimizer, "optimizer");
     checkName(name);
     if (initialValues.length == 0) {
       throw GroupStoreException.invalid("group '" + name + "' must have at least one element");
@@ -68,7 +84,8 @@ public final class GroupStore {
     }
     Hyperparameters chosen = hyperparameters == null ? defaultHyperparameters : hyperparameters;
     ParameterGroup group =
-        new ParameterGroup(nextId.getAndIncrement(), name, initialValues, weightDecay, chosen);
+        new ParameterGroup(
+            nextId.getAndIncrement(), name, initialValues, weightDecay, chosen, optimizer);
     if (groups.putIfAbsent(name, group) != null) {
       throw new GroupStoreException(
           GroupStoreException.Reason.ALREADY_EXISTS, "group '" + name + "' already exists");
@@ -151,6 +168,73 @@ public final class GroupStore {
     }
     notifyAdvanced(result);
     return result;
+  }
+
+  /**
+   * Applies one push computed from {@code baseVersion} of its groups, under bounded staleness. The
+   * staleness is the largest {@code version - baseVersion} over the pushed groups, read under their
+   * locks so it is exactly the staleness the push is applied at.
+   *
+   * @throws ConsistencyException FAILED_PRECONDITION naming the staleness when the push is staler
+   *     than the policy allows and the policy rejects it
+   * @throws GroupStoreException as {@link #push}, and INVALID_ARGUMENT for a base version ahead of
+   *     a group
+   */
+  public StalePush push(List<GroupGradient> gradients, long baseVersion, StalenessPolicy policy) {
+    Objects.requireNonNull(policy, "policy");
+    if (gradients.isEmpty()) {
+      throw GroupStoreException.invalid("a push must carry at least one gradient");
+    }
+    List<ParameterGroup> targets = new ArrayList<>(gradients.size());
+    for (GroupGradient gradient : gradients) {
+      ParameterGroup group = lookup(gradient.group());
+      checkGradient(group, gradient.values());
+      targets.add(group);
+    }
+    checkDistinct(targets);
+
+    long[] versions = new long[targets.size()];
+    long staleness = 0;
+    double scale;
+    List<ParameterGroup> locked = lockAll(targets, false);
+    try {
+      for (ParameterGroup group : targets) {
+        if (baseVersion > group.version()) {
+          throw GroupStoreException.invalid(
+              "base version "
+                  + baseVersion
+                  + " is ahead of group '"
+                  + group.name
+                  + "' at version "
+                  + group.version());
+        }
+        staleness = Math.max(staleness, group.version() - baseVersion);
+      }
+      if (staleness > policy.maxStaleness() && policy.action() == StalenessPolicy.Action.REJECT) {
+        throw new ConsistencyException(
+            ConsistencyException.Reason.FAILED_PRECONDITION,
+            "push is "
+                + staleness
+                + " versions stale (computed from version "
+                + baseVersion
+                + "); the limit is "
+                + policy.maxStaleness()
+                + ": pull fresh weights and recompute");
+      }
+      scale = policy.lrScale(staleness);
+      for (int i = 0; i < targets.size(); i++) {
+        versions[i] = targets.get(i).apply(gradients.get(i).values(), scale);
+      }
+    } finally {
+      unlockAll(locked);
+    }
+
+    List<GroupVersion> result = new ArrayList<>(targets.size());
+    for (int i = 0; i < targets.size(); i++) {
+      result.add(new GroupVersion(targets.get(i).name, versions[i]));
+    }
+    notifyAdvanced(result);
+    return new StalePush(result, staleness, scale);
   }
 
   /**

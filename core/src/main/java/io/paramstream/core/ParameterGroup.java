@@ -23,27 +23,52 @@ final class ParameterGroup {
   /** Guarded by {@link #lock}. */
   private Hyperparameters hyperparameters;
 
+  /** Guarded by {@link #lock}. */
+  private final OptimizerState optimizer;
+
   /** Guarded by {@link #lock}; once true, the group is gone and must not be read or changed. */
   private boolean deleted;
 
   ParameterGroup(
-      long id, String name, float[] values, boolean weightDecay, Hyperparameters hyperparameters) {
+      long id,
+      String name,
+      float[] values,
+      boolean weightDecay,
+      Hyperparameters hyperparameters,
+      Optimizer optimizer) {
     this.id = id;
     this.name = name;
     this.values = values;
     this.weightDecay = weightDecay;
     this.hyperparameters = hyperparameters;
+    this.optimizer = new OptimizerState(optimizer, values.length);
   }
 
   /** Applies a validated gradient and returns the new version. Caller holds {@link #lock}. */
   long apply(float[] gradient) {
-    SgdKernel.applyInPlace(values, gradient, hyperparameters, weightDecay);
+    optimizer.apply(values, gradient, hyperparameters, weightDecay);
+    return ++version;
+  }
+
+  /**
+   * Applies a validated gradient with the learning rate multiplied by {@code lrScale} (a stale push
+   * under bounded staleness). A scale of exactly 1 is {@link #apply}. Caller holds {@link #lock}.
+   */
+  long apply(float[] gradient, double lrScale) {
+    if (lrScale == 1.0) {
+      return apply(gradient);
+    }
+    Hyperparameters scaled =
+        new Hyperparameters(
+            hyperparameters.learningRate() * lrScale, hyperparameters.weightDecay());
+    optimizer.apply(values, gradient, scaled, weightDecay);
     return ++version;
   }
 
   /** Caller holds {@link #lock}. */
   GroupMetadata metadata() {
-    return new GroupMetadata(name, values.length, weightDecay, version, hyperparameters);
+    return new GroupMetadata(
+        name, values.length, weightDecay, version, hyperparameters, optimizer.optimizer());
   }
 
   /** Caller holds {@link #lock}. */

@@ -2,6 +2,7 @@ package io.paramstream.server;
 
 import io.paramstream.core.GroupMetadata;
 import io.paramstream.core.Hyperparameters;
+import io.paramstream.core.Optimizer;
 import io.paramstream.proto.v1.GroupInfo;
 
 /** Proto <-> domain conversion for values that are not payloads. */
@@ -16,6 +17,7 @@ final class Converters {
         .setWeightDecay(group.weightDecay())
         .setVersion(group.version())
         .setHyperparameters(toProto(group.hyperparameters()))
+        .setOptimizer(toProto(group.optimizer()))
         .build();
   }
 
@@ -29,5 +31,51 @@ final class Converters {
   /** Validates (finite, >= 0) and converts; IllegalArgumentException names the bad value. */
   static Hyperparameters fromProto(io.paramstream.proto.v1.Hyperparameters hyperparameters) {
     return new Hyperparameters(hyperparameters.getLearningRate(), hyperparameters.getWeightDecay());
+  }
+
+  static io.paramstream.proto.v1.Optimizer toProto(Optimizer optimizer) {
+    io.paramstream.proto.v1.Optimizer.Builder proto =
+        io.paramstream.proto.v1.Optimizer.newBuilder()
+            .setKind(io.paramstream.proto.v1.Optimizer.Kind.valueOf(optimizer.kind().name()));
+    if (optimizer.kind() == Optimizer.Kind.SGD) {
+      proto
+          .setMomentum(optimizer.momentum())
+          .setDampening(optimizer.dampening())
+          .setNesterov(optimizer.nesterov());
+    } else {
+      proto.setBeta1(optimizer.beta1()).setBeta2(optimizer.beta2()).setEpsilon(optimizer.epsilon());
+    }
+    return proto.build();
+  }
+
+  /** Validates and converts, filling unset Adam settings with PyTorch's defaults. */
+  static Optimizer fromProto(io.paramstream.proto.v1.Optimizer optimizer) {
+    double beta1 = optimizer.hasBeta1() ? optimizer.getBeta1() : Optimizer.DEFAULT_BETA1;
+    double beta2 = optimizer.hasBeta2() ? optimizer.getBeta2() : Optimizer.DEFAULT_BETA2;
+    double epsilon = optimizer.hasEpsilon() ? optimizer.getEpsilon() : Optimizer.DEFAULT_EPSILON;
+    Optimizer.Kind kind =
+        switch (optimizer.getKind()) {
+          case SGD -> Optimizer.Kind.SGD;
+          case ADAM -> Optimizer.Kind.ADAM;
+          case ADAMW -> Optimizer.Kind.ADAMW;
+          case UNRECOGNIZED ->
+              throw new IllegalArgumentException(
+                  "unknown optimizer kind " + optimizer.getKindValue());
+        };
+    if (kind != Optimizer.Kind.SGD
+        && (optimizer.getMomentum() != 0
+            || optimizer.getDampening() != 0
+            || optimizer.getNesterov())) {
+      throw new IllegalArgumentException(
+          "momentum, dampening and nesterov apply to SGD only, not " + kind);
+    }
+    return new Optimizer(
+        kind,
+        optimizer.getMomentum(),
+        optimizer.getDampening(),
+        optimizer.getNesterov(),
+        beta1,
+        beta2,
+        epsilon);
   }
 }

@@ -6,6 +6,7 @@ import io.paramstream.core.GroupStore;
 import io.paramstream.core.GroupStoreException;
 import io.paramstream.core.GroupStoreException.Reason;
 import io.paramstream.core.Hyperparameters;
+import io.paramstream.core.Optimizer;
 import io.paramstream.proto.v1.CreateGroupRequest;
 import io.paramstream.proto.v1.CreateGroupResponse;
 
@@ -22,6 +23,7 @@ final class CreateGroupHandler implements StreamObserver<CreateGroupRequest> {
   private float[] values;
   private int covered;
   private Hyperparameters hyperparameters;
+  private Optimizer optimizer = Optimizer.sgd();
   private boolean failed;
 
   CreateGroupHandler(GroupStore store, StreamObserver<CreateGroupResponse> response) {
@@ -62,6 +64,9 @@ final class CreateGroupHandler implements StreamObserver<CreateGroupRequest> {
     }
     hyperparameters =
         message.hasHyperparameters() ? Converters.fromProto(message.getHyperparameters()) : null;
+    if (message.hasOptimizer()) {
+      optimizer = Converters.fromProto(message.getOptimizer());
+    }
     values = new float[(int) size];
   }
 
@@ -117,7 +122,7 @@ final class CreateGroupHandler implements StreamObserver<CreateGroupRequest> {
                 + " elements");
       }
       GroupMetadata created =
-          store.create(first.getName(), values, first.getWeightDecay(), hyperparameters);
+          store.create(first.getName(), values, first.getWeightDecay(), hyperparameters, optimizer);
       values = null;
       response.onNext(
           CreateGroupResponse.newBuilder().setGroup(Converters.toProto(created)).build());

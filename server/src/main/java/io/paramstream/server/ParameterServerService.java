@@ -3,13 +3,20 @@ package io.paramstream.server;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.paramstream.core.ConsistencyException;
 import io.paramstream.core.GroupSelector;
 import io.paramstream.core.GroupStore;
+import io.paramstream.core.StalenessHistogram;
+import io.paramstream.core.SyncBarrier;
+import io.paramstream.proto.v1.ConsistencyMode;
 import io.paramstream.proto.v1.CreateGroupRequest;
 import io.paramstream.proto.v1.CreateGroupResponse;
 import io.paramstream.proto.v1.DeleteGroupsRequest;
 import io.paramstream.proto.v1.DeleteGroupsResponse;
+import io.paramstream.proto.v1.DeregisterWorkerRequest;
+import io.paramstream.proto.v1.DeregisterWorkerResponse;
 import io.paramstream.proto.v1.GetServerInfoRequest;
+import io.paramstream.proto.v1.GetStatsRequest;
 import io.paramstream.proto.v1.GroupChunk;
 import io.paramstream.proto.v1.ListGroupsRequest;
 import io.paramstream.proto.v1.ListGroupsResponse;
@@ -17,7 +24,10 @@ import io.paramstream.proto.v1.ParameterServerGrpc;
 import io.paramstream.proto.v1.PullRequest;
 import io.paramstream.proto.v1.PushAck;
 import io.paramstream.proto.v1.PushRequest;
+import io.paramstream.proto.v1.RegisterWorkerRequest;
+import io.paramstream.proto.v1.RegisterWorkerResponse;
 import io.paramstream.proto.v1.ServerInfo;
+import io.paramstream.proto.v1.ServerStats;
 import io.paramstream.proto.v1.SetHyperparametersRequest;
 import io.paramstream.proto.v1.SetHyperparametersResponse;
 import io.paramstream.proto.v1.WatchRequest;
@@ -36,14 +46,17 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
   private final GroupStore store;
   private final ServerConfig config;
   private final Executor watchExecutor;
+  private final PushApplier applier;
   private final Set<PushStreamHandler> pushStreams = ConcurrentHashMap.newKeySet();
   private final Set<WatchStream> watchStreams = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
 
-  ParameterServerService(GroupStore store, ServerConfig config, Executor watchExecutor) {
+  ParameterServerService(
+      GroupStore store, ServerConfig config, Executor watchExecutor, PushApplier applier) {
     this.store = store;
     this.config = config;
     this.watchExecutor = watchExecutor;
+    this.applier = applier;
   }
 
   @Override
@@ -80,7 +93,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
     ServerCallStreamObserver<PushAck> call = (ServerCallStreamObserver<PushAck>) responseObserver;
     PushStreamHandler[] self = new PushStreamHandler[1];
     PushStreamHandler handler =
-        new PushStreamHandler(store, call, () -> pushStreams.remove(self[0]));
+        new PushStreamHandler(store, call, () -> pushStreams.remove(self[0]), applier);
     self[0] = handler;
     pushStreams.add(handler);
     handler.start();
@@ -187,12 +200,72 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
             .build());
   }
 
+  @Override
+  public void registerWorker(
+      RegisterWorkerRequest request, StreamObserver<RegisterWorkerResponse> responseObserver) {
+    try {
+      SyncBarrier.Membership membership = requireBarrier().register(request.getWorkerId());
+      reply(
+          responseObserver,
+          RegisterWorkerResponse.newBuilder()
+              .addAllWorkers(membership.workers())
+              .setStep(membership.step())
+              .build());
+    } catch (RuntimeException e) {
+      responseObserver.onError(StatusMapper.toException(e));
+    }
+  }
+
+  @Override
+  public void deregisterWorker(
+      DeregisterWorkerRequest request, StreamObserver<DeregisterWorkerResponse> responseObserver) {
+    try {
+      SyncBarrier.Membership membership = requireBarrier().deregister(request.getWorkerId());
+      reply(
+          responseObserver,
+          DeregisterWorkerResponse.newBuilder()
+              .addAllWorkers(membership.workers())
+              .setStep(membership.step())
+              .build());
+    } catch (RuntimeException e) {
+      responseObserver.onError(StatusMapper.toException(e));
+    }
+  }
+
+  @Override
+  public void getStats(GetStatsRequest request, StreamObserver<ServerStats> responseObserver) {
+    ConsistencyConfig consistency = applier.config();
+    ServerStats.Builder stats =
+        ServerStats.newBuilder()
+            .setMode(ConsistencyMode.valueOf(consistency.mode().name()))
+            .setRejectedStalePushes(applier.histogram().rejected())
+            .setMaxStaleness(consistency.staleness().maxStaleness());
+    if (applier.barrier() != null) {
+      stats.setStep(applier.barrier().step());
+    }
+    for (StalenessHistogram.Bucket bucket : applier.histogram().buckets()) {
+      stats.addStalenessBuilder().setStaleness(bucket.staleness()).setCount(bucket.count());
+    }
+    reply(responseObserver, stats.build());
+  }
+
+  private SyncBarrier requireBarrier() {
+    SyncBarrier barrier = applier.barrier();
+    if (barrier == null) {
+      throw new ConsistencyException(
+          ConsistencyException.Reason.FAILED_PRECONDITION,
+          "workers register only in synchronous mode; this server is " + applier.config().mode());
+    }
+    return barrier;
+  }
+
   /**
    * Stops taking work: every push stream ends with UNAVAILABLE after the push it is receiving is
    * applied and acknowledged, and every watch ends with UNAVAILABLE.
    */
   void drain() {
     draining = true;
+    applier.close();
     for (PushStreamHandler stream : pushStreams) {
       stream.drain();
     }

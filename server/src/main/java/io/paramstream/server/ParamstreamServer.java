@@ -10,6 +10,7 @@ import io.paramstream.proto.v1.ParameterServerGrpc;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,13 +35,20 @@ public final class ParamstreamServer implements AutoCloseable {
   private final ParameterServerService service;
   private final HealthStatusManager health = new HealthStatusManager();
   private final ExecutorService watchExecutor;
+  private final ScheduledExecutorService consistencyExecutor;
   private boolean closed;
 
-  private ParamstreamServer(ServerBuilder<?> builder, ServerConfig config) {
+  private ParamstreamServer(
+      ServerBuilder<?> builder, ServerConfig config, ConsistencyConfig consistency) {
     this.config = config;
     this.store = new GroupStore(config.defaultHyperparameters());
     this.watchExecutor = Executors.newFixedThreadPool(2, daemonThreads("paramstream-watch-"));
-    this.service = new ParameterServerService(store, config, watchExecutor);
+    // Straggler timeouts and the acks of completed synchronous steps; both are short tasks.
+    this.consistencyExecutor =
+        Executors.newScheduledThreadPool(2, daemonThreads("paramstream-consistency-"));
+    PushApplier applier =
+        new PushApplier(store, consistency, consistencyExecutor, consistencyExecutor);
+    this.service = new ParameterServerService(store, config, watchExecutor, applier);
     this.server =
         builder
             .maxInboundMessageSize(config.maxInboundMessageBytes())
@@ -53,7 +61,14 @@ public final class ParamstreamServer implements AutoCloseable {
   /** Builds and starts a server on {@code builder}'s transport. */
   public static ParamstreamServer start(ServerBuilder<?> builder, ServerConfig config)
       throws IOException {
-    ParamstreamServer server = new ParamstreamServer(builder, config);
+    return start(builder, config, ConsistencyConfig.asynchronous());
+  }
+
+  /** Builds and starts a server applying pushes under {@code consistency}. */
+  public static ParamstreamServer start(
+      ServerBuilder<?> builder, ServerConfig config, ConsistencyConfig consistency)
+      throws IOException {
+    ParamstreamServer server = new ParamstreamServer(builder, config, consistency);
     server.server.start();
     server.health.setStatus("", ServingStatus.SERVING);
     server.health.setStatus(SERVICE_NAME, ServingStatus.SERVING);
@@ -104,6 +119,7 @@ public final class ParamstreamServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       watchExecutor.shutdownNow();
+      consistencyExecutor.shutdownNow();
     }
   }
 

@@ -4,10 +4,11 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.paramstream.core.GroupStore;
-import io.paramstream.core.GroupVersion;
 import io.paramstream.proto.v1.PushAck;
 import io.paramstream.proto.v1.PushRequest;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One Push stream. Reads one message at a time and asks for the next only when the ack stream is
@@ -22,6 +23,21 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
   private final GroupStore store;
   private final ServerCallStreamObserver<PushAck> call;
   private final Runnable onClosed;
+  private final PushApplier applier;
+
+  /** Guarded by this. worker_id and base_version of the push in progress. */
+  private String pushWorkerId = "";
+
+  private Long pushBaseVersion;
+
+  /** Guarded by this. Workers that pushed on this stream; lost if it breaks. */
+  private final Set<String> workers = new LinkedHashSet<>();
+
+  /** Guarded by this. A complete push is being applied (a synchronous step may take a while). */
+  private boolean awaitingAck;
+
+  /** Guarded by this. The client half-closed while an ack was outstanding. */
+  private boolean completeAfterAck;
 
   /** Guarded by this. The push whose messages are still arriving, or null between pushes. */
   private PendingPush pending;
@@ -35,10 +51,15 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
   /** Guarded by this. */
   private boolean closed;
 
-  PushStreamHandler(GroupStore store, ServerCallStreamObserver<PushAck> call, Runnable onClosed) {
+  PushStreamHandler(
+      GroupStore store,
+      ServerCallStreamObserver<PushAck> call,
+      Runnable onClosed,
+      PushApplier applier) {
     this.store = store;
     this.call = call;
     this.onClosed = onClosed;
+    this.applier = applier;
   }
 
   /** Wires flow control and asks for the first message. */
@@ -56,37 +77,56 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
     }
     if (pending == null) {
       pending = new PendingPush(message.getPushId());
+      pushWorkerId = message.getWorkerId();
+      pushBaseVersion = message.hasBaseVersion() ? message.getBaseVersion() : null;
+      if (!pushWorkerId.isEmpty()) {
+        workers.add(pushWorkerId);
+      }
     }
     pending.add(store, message.getPushId(), message.getGradientsList());
     if (!message.getContinued()) {
       PendingPush push = pending;
       pending = null;
-      call.onNext(apply(push));
-      if (draining) {
-        closeUnavailable();
-        return;
+      // The next message is requested only once this ack is sent, which keeps acks in order
+      // even when a synchronous step completes on another thread.
+      awaitingAck = true;
+      CompletableFuture<PushAck> ack = applier.apply(push, pushWorkerId, pushBaseVersion);
+      if (ack.isDone()) {
+        sendAck(ack.join());
+      } else {
+        // Completed by whichever thread finished the step: hop threads so that thread never
+        // takes this stream's lock while holding another's.
+        ack.thenAcceptAsync(this::sendAck, applier.ackExecutor());
       }
+      return;
     }
+    requestNext();
+  }
+
+  private synchronized void sendAck(PushAck ack) {
+    awaitingAck = false;
+    if (closed) {
+      return;
+    }
+    call.onNext(ack);
+    if (draining) {
+      closeUnavailable();
+      return;
+    }
+    if (completeAfterAck) {
+      markClosed();
+      call.onCompleted();
+      return;
+    }
+    requestNext();
+  }
+
+  private void requestNext() {
     if (call.isReady()) {
       call.request(1);
     } else {
       requestWhenReady = true;
     }
-  }
-
-  private PushAck apply(PendingPush push) {
-    PushAck.Builder ack = PushAck.newBuilder().setPushId(push.pushId());
-    try {
-      List<GroupVersion> versions = store.push(push.complete());
-      for (GroupVersion version : versions) {
-        ack.addVersionsBuilder().setGroup(version.group()).setVersion(version.version());
-      }
-    } catch (RuntimeException e) {
-      Status status = StatusMapper.toStatus(e);
-      ack.setCode(status.getCode().value());
-      ack.setMessage(status.getDescription() == null ? "" : status.getDescription());
-    }
-    return ack.build();
   }
 
   private synchronized void onReady() {
@@ -100,6 +140,7 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
   public synchronized void onError(Throwable t) {
     // The client cancelled or the transport failed; nothing can be sent any more.
     markClosed();
+    loseWorkers();
   }
 
   @Override
@@ -119,6 +160,10 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
               .asRuntimeException());
       return;
     }
+    if (awaitingAck) {
+      completeAfterAck = true;
+      return;
+    }
     markClosed();
     call.onCompleted();
   }
@@ -126,7 +171,7 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
   /** Ends the stream with UNAVAILABLE once the push in progress, if any, is applied. */
   synchronized void drain() {
     draining = true;
-    if (pending == null) {
+    if (pending == null && !awaitingAck) {
       closeUnavailable();
     }
   }
@@ -144,12 +189,20 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
 
   private synchronized void onCancelled() {
     markClosed();
+    loseWorkers();
   }
 
   private void markClosed() {
     if (!closed) {
       closed = true;
       onClosed.run();
+    }
+  }
+
+  /** The stream broke: its workers are gone, so a synchronous step must not wait for them. */
+  private void loseWorkers() {
+    for (String worker : workers) {
+      applier.workerLost(worker);
     }
   }
 }

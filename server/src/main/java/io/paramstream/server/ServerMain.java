@@ -2,6 +2,7 @@ package io.paramstream.server;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.paramstream.core.Hyperparameters;
+import io.paramstream.core.StalenessPolicy;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -65,6 +66,33 @@ public final class ServerMain implements Callable<Integer> {
       description = "How long shutdown waits for open calls, ISO-8601 (default: ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
 
+  @Option(
+      names = "--consistency",
+      defaultValue = "ASYNCHRONOUS",
+      description = "How pushes are applied: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  ConsistencyConfig.Mode consistency;
+
+  @Option(
+      names = "--straggler-timeout",
+      defaultValue = "PT30S",
+      description =
+          "Synchronous mode: how long a step waits for stragglers (default: ${DEFAULT-VALUE}).")
+  Duration stragglerTimeout;
+
+  @Option(
+      names = "--max-staleness",
+      defaultValue = "4",
+      description = "Bounded staleness: the limit S in versions (default: ${DEFAULT-VALUE}).")
+  long maxStaleness;
+
+  @Option(
+      names = "--stale-policy",
+      defaultValue = "REJECT",
+      description =
+          "Bounded staleness: fate of a push staler than S, ${COMPLETION-CANDIDATES}"
+              + " (default: ${DEFAULT-VALUE}).")
+  StalenessPolicy.Action stalePolicy;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ServerMain()).execute(args));
   }
@@ -79,7 +107,10 @@ public final class ServerMain implements Callable<Integer> {
             shutdownGrace);
     ParamstreamServer server =
         ParamstreamServer.start(
-            NettyServerBuilder.forAddress(new InetSocketAddress(host, port)), config);
+            NettyServerBuilder.forAddress(new InetSocketAddress(host, port)),
+            config,
+            new ConsistencyConfig(
+                consistency, stragglerTimeout, new StalenessPolicy(maxStaleness, stalePolicy)));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

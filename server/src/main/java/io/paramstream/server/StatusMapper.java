@@ -3,6 +3,7 @@ package io.paramstream.server;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import io.paramstream.core.ConsistencyException;
 import io.paramstream.core.GroupStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,16 @@ final class StatusMapper {
             case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
             case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
             case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
+          };
+      return status.withDescription(e.getMessage());
+    }
+    if (failure instanceof ConsistencyException e) {
+      Status status =
+          switch (e.reason()) {
+            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+            case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
+            case CANCELLED -> Status.CANCELLED;
+            case UNAVAILABLE -> Status.UNAVAILABLE;
           };
       return status.withDescription(e.getMessage());
     }

@@ -1,0 +1,142 @@
+package io.paramstream.server;
+
+import io.grpc.Status;
+import io.paramstream.core.ConsistencyException;
+import io.paramstream.core.GroupGradient;
+import io.paramstream.core.GroupStore;
+import io.paramstream.core.GroupVersion;
+import io.paramstream.core.StalePush;
+import io.paramstream.core.StalenessHistogram;
+import io.paramstream.core.SyncBarrier;
+import io.paramstream.proto.v1.PushAck;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Applies complete pushes under the configured consistency mode and turns the outcome into the
+ * push's ack. Asynchronous and bounded-staleness pushes complete at once; synchronous ones when
+ * their step does.
+ */
+final class PushApplier {
+
+  private final GroupStore store;
+  private final ConsistencyConfig config;
+  private final SyncBarrier barrier;
+  private final StalenessHistogram histogram = new StalenessHistogram();
+
+  private final Executor ackExecutor;
+
+  /**
+   * @param timer runs straggler timeouts
+   * @param ackExecutor sends the acks of pushes that complete later (synchronous steps)
+   */
+  PushApplier(
+      GroupStore store,
+      ConsistencyConfig config,
+      ScheduledExecutorService timer,
+      Executor ackExecutor) {
+    this.store = store;
+    this.ackExecutor = ackExecutor;
+    this.config = config;
+    this.barrier =
+        config.mode() == ConsistencyConfig.Mode.SYNCHRONOUS
+            ? new SyncBarrier(store, config.stragglerTimeout(), timer)
+            : null;
+  }
+
+  Executor ackExecutor() {
+    return ackExecutor;
+  }
+
+  ConsistencyConfig config() {
+    return config;
+  }
+
+  /** The barrier of synchronous mode, or null in other modes. */
+  SyncBarrier barrier() {
+    return barrier;
+  }
+
+  StalenessHistogram histogram() {
+    return histogram;
+  }
+
+  /**
+   * Applies a push and returns its ack; never completes exceptionally (failures become the ack's
+   * code).
+   *
+   * @param workerId the push's worker_id, empty if unset
+   * @param baseVersion the push's base_version, or null if unset
+   */
+  CompletableFuture<PushAck> apply(PendingPush push, String workerId, Long baseVersion) {
+    try {
+      List<GroupGradient> gradients = push.complete();
+      return switch (config.mode()) {
+        case ASYNCHRONOUS -> CompletableFuture.completedFuture(ack(push, store.push(gradients), 0));
+        case SYNCHRONOUS ->
+            barrier
+                .contribute(workerId, gradients)
+                .handle(
+                    (versions, failure) ->
+                        failure == null ? ack(push, versions, 0) : failed(push, failure));
+        case BOUNDED_STALENESS ->
+            CompletableFuture.completedFuture(stale(push, gradients, baseVersion));
+      };
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(failed(push, e));
+    }
+  }
+
+  private PushAck stale(PendingPush push, List<GroupGradient> gradients, Long baseVersion) {
+    if (baseVersion == null) {
+      throw new ConsistencyException(
+          ConsistencyException.Reason.FAILED_PRECONDITION,
+          "bounded-staleness mode: set base_version to the version the gradient was computed from");
+    }
+    try {
+      StalePush applied = store.push(gradients, baseVersion, config.staleness());
+      histogram.recordApplied(applied.staleness());
+      return ack(push, applied.versions(), applied.staleness());
+    } catch (ConsistencyException e) {
+      histogram.recordRejected();
+      throw e;
+    }
+  }
+
+  /** A worker's stream broke: stop waiting for it. */
+  void workerLost(String workerId) {
+    if (barrier != null) {
+      barrier.deregister(workerId);
+    }
+  }
+
+  void close() {
+    if (barrier != null) {
+      barrier.close();
+    }
+  }
+
+  private static PushAck ack(PendingPush push, List<GroupVersion> versions, long staleness) {
+    PushAck.Builder ack = PushAck.newBuilder().setPushId(push.pushId()).setStaleness(staleness);
+    for (GroupVersion version : versions) {
+      ack.addVersionsBuilder().setGroup(version.group()).setVersion(version.version());
+    }
+    return ack.build();
+  }
+
+  private static PushAck failed(PendingPush push, Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    Status status = StatusMapper.toStatus(cause);
+    return PushAck.newBuilder()
+        .setPushId(push.pushId())
+        .setCode(status.getCode().value())
+        .setMessage(status.getDescription() == null ? "" : status.getDescription())
+        .build();
+  }
+}
