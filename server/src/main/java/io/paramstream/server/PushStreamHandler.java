@@ -22,6 +22,7 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
   private final GroupStore store;
   private final ServerCallStreamObserver<PushAck> call;
   private final Runnable onClosed;
+  private final StagingBuffers buffers = new StagingBuffers();
 
   /** Guarded by this. The push whose messages are still arriving, or null between pushes. */
   private PendingPush pending;
@@ -55,7 +56,7 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
       return;
     }
     if (pending == null) {
-      pending = new PendingPush(message.getPushId());
+      pending = new PendingPush(message.getPushId(), buffers);
     }
     pending.add(store, message.getPushId(), message.getGradientsList());
     if (!message.getContinued()) {
@@ -85,6 +86,9 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
       Status status = StatusMapper.toStatus(e);
       ack.setCode(status.getCode().value());
       ack.setMessage(status.getDescription() == null ? "" : status.getDescription());
+    } finally {
+      // The store keeps no reference to the gradients once push returns.
+      push.release();
     }
     return ack.build();
   }

@@ -53,6 +53,13 @@ public final class LoopbackBenchmark implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "PT4S", description = "Measured time per cell.")
   Duration duration;
 
+  @Option(
+      names = "--workloads",
+      split = ",",
+      defaultValue = "push,pull,push+pull,pipelined",
+      description = "Which cells to run (default: ${DEFAULT-VALUE}).")
+  List<String> workloads;
+
   @Option(names = "--report-json", description = "Also write the results as JSON here.")
   Path reportJson;
 
@@ -126,6 +133,9 @@ public final class LoopbackBenchmark implements Callable<Integer> {
               new Spec("push+pull", SimulationConfig.Workload.PUSH_PULL, 1),
               new Spec("pipelined push x8", SimulationConfig.Workload.PUSH, 8));
       for (Spec spec : specs) {
+        if (!workloads.contains(spec.label().split(" ")[0])) {
+          continue;
+        }
         SimulationConfig config =
             new SimulationConfig(
                 1,
