@@ -60,6 +60,12 @@ public final class LoopbackBenchmark implements Callable<Integer> {
       description = "Which cells to run (default: ${DEFAULT-VALUE}).")
   List<String> workloads;
 
+  @Option(
+      names = "--server-log",
+      description =
+          "Where the server process's stderr goes (default: <tmpdir>/paramstream-loopback-server.log).")
+  Path serverLog;
+
   @Option(names = "--report-json", description = "Also write the results as JSON here.")
   Path reportJson;
 
@@ -234,11 +240,17 @@ public final class LoopbackBenchmark implements Callable<Integer> {
     }
     command.addAll(List.of("-jar", serverJar.toString(), "--port", "0"));
     return new ProcessBuilder(command)
-        .redirectError(ProcessBuilder.Redirect.appendTo(new File("loopback-server.log")))
+        .redirectError(ProcessBuilder.Redirect.appendTo(logFile()))
         .start();
   }
 
-  private static String awaitTarget(Process process) throws IOException {
+  private File logFile() {
+    return serverLog != null
+        ? serverLog.toFile()
+        : new File(System.getProperty("java.io.tmpdir"), "paramstream-loopback-server.log");
+  }
+
+  private String awaitTarget(Process process) throws IOException {
     BufferedReader out =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     String line;
@@ -262,6 +274,6 @@ public final class LoopbackBenchmark implements Callable<Integer> {
         return line.substring(READY.length()).trim();
       }
     }
-    throw new IOException("server exited before it was listening; see loopback-server.log");
+    throw new IOException("server exited before it was listening; see " + logFile());
   }
 }
