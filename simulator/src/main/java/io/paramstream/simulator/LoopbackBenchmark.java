@@ -41,6 +41,12 @@ public final class LoopbackBenchmark implements Callable<Integer> {
   String serverJvmArgs;
 
   @Option(
+      names = "--server-args",
+      defaultValue = "",
+      description = "Extra options of the server process, e.g. \"--flow-control-window 8388608\".")
+  String serverArgs;
+
+  @Option(
       names = "--sizes",
       split = ",",
       defaultValue = "1024,65536,1048576,16777216",
@@ -239,6 +245,11 @@ public final class LoopbackBenchmark implements Callable<Integer> {
       }
     }
     command.addAll(List.of("-jar", serverJar.toString(), "--port", "0"));
+    for (String arg : serverArgs.trim().split("\\s+")) {
+      if (!arg.isEmpty()) {
+        command.add(arg);
+      }
+    }
     return new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.appendTo(logFile()))
         .start();
