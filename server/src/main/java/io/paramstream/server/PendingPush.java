@@ -18,6 +18,7 @@ import java.util.Map;
 final class PendingPush {
 
   private final long pushId;
+  private final StagingBuffers buffers;
   private final Map<String, Staged> staged = new LinkedHashMap<>();
   private RuntimeException failure;
 
@@ -25,13 +26,14 @@ final class PendingPush {
     final float[] values;
     int covered;
 
-    Staged(int size) {
-      this.values = new float[size];
+    Staged(float[] values) {
+      this.values = values;
     }
   }
 
-  PendingPush(long pushId) {
+  PendingPush(long pushId, StagingBuffers buffers) {
     this.pushId = pushId;
+    this.buffers = buffers;
   }
 
   long pushId() {
@@ -83,6 +85,12 @@ final class PendingPush {
     return gradients;
   }
 
+  /** Returns the staging arrays for the next push; call once the store is done with them. */
+  void release() {
+    staged.forEach((name, group) -> buffers.give(name, group.values));
+    staged.clear();
+  }
+
   private void stage(GroupStore store, GradientSlice slice) {
     String name = slice.getGroup();
     if (name.isEmpty()) {
@@ -91,7 +99,7 @@ final class PendingPush {
     int count = Payloads.elementCount(slice.getValues(), "group '" + name + "'");
     Staged group = staged.get(name);
     if (group == null) {
-      group = new Staged(store.sizeOf(name));
+      group = new Staged(buffers.take(name, store.sizeOf(name)));
       staged.put(name, group);
     }
     long offset = slice.getOffset();

@@ -24,6 +24,7 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
   private final ServerCallStreamObserver<PushAck> call;
   private final Runnable onClosed;
   private final PushApplier applier;
+  private final StagingBuffers buffers = new StagingBuffers();
 
   /** Guarded by this. worker_id and base_version of the push in progress. */
   private String pushWorkerId = "";
@@ -76,7 +77,7 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
       return;
     }
     if (pending == null) {
-      pending = new PendingPush(message.getPushId());
+      pending = new PendingPush(message.getPushId(), buffers);
       pushWorkerId = message.getWorkerId();
       pushBaseVersion = message.hasBaseVersion() ? message.getBaseVersion() : null;
       if (!pushWorkerId.isEmpty()) {
@@ -92,15 +93,24 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
       awaitingAck = true;
       CompletableFuture<PushAck> ack = applier.apply(push, pushWorkerId, pushBaseVersion);
       if (ack.isDone()) {
-        sendAck(ack.join());
+        releaseAndAck(push, ack.join());
       } else {
         // Completed by whichever thread finished the step: hop threads so that thread never
         // takes this stream's lock while holding another's.
-        ack.thenAcceptAsync(this::sendAck, applier.ackExecutor());
+        ack.thenAcceptAsync(a -> releaseAndAck(push, a), applier.ackExecutor());
       }
       return;
     }
     requestNext();
+  }
+
+  /**
+   * The push is applied or rejected, so nothing refers to its staging arrays any more: they go
+   * back to this stream's pool before the next message is requested.
+   */
+  private synchronized void releaseAndAck(PendingPush push, PushAck ack) {
+    push.release();
+    sendAck(ack);
   }
 
   private synchronized void sendAck(PushAck ack) {

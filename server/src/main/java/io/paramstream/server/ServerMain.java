@@ -61,6 +61,14 @@ public final class ServerMain implements Callable<Integer> {
   int chunkBytes;
 
   @Option(
+      names = "--flow-control-window",
+      defaultValue = "0",
+      description =
+          "HTTP/2 flow-control window per stream in bytes; 0 keeps gRPC's default"
+              + " (default: ${DEFAULT-VALUE}).")
+  int flowControlWindow;
+
+  @Option(
       names = "--shutdown-grace",
       defaultValue = "PT10S",
       description = "How long shutdown waits for open calls, ISO-8601 (default: ${DEFAULT-VALUE}).")
@@ -105,9 +113,13 @@ public final class ServerMain implements Callable<Integer> {
             maxMessageBytes,
             chunkBytes,
             shutdownGrace);
+    NettyServerBuilder transport = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+    if (flowControlWindow > 0) {
+      transport.flowControlWindow(flowControlWindow);
+    }
     ParamstreamServer server =
         ParamstreamServer.start(
-            NettyServerBuilder.forAddress(new InetSocketAddress(host, port)),
+            transport,
             config,
             new ConsistencyConfig(
                 consistency, stragglerTimeout, new StalenessPolicy(maxStaleness, stalePolicy)));

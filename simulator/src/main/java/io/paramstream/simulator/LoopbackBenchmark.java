@@ -1,0 +1,290 @@
+package io.paramstream.simulator;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The end-to-end loopback benchmark: 1 server, 1 worker; push (ack each), pull, push then pull, and
+ * pipelined push (8 in flight) per group size, each beside raw loopback TCP moving the same bytes
+ * in the same run. The server is a separate process ({@code --server-jar}) or, without it, embedded
+ * in this JVM.
+ */
+@Command(
+    name = "paramstream-loopback-benchmark",
+    mixinStandardHelpOptions = true,
+    description = "End-to-end loopback benchmark of Paramstream against raw TCP.",
+    sortOptions = false)
+public final class LoopbackBenchmark implements Callable<Integer> {
+  private static final String READY = "paramstream server listening on ";
+
+  @Option(names = "--server-jar", description = "Run this shaded server jar as a separate process.")
+  Path serverJar;
+
+  @Option(
+      names = "--server-jvm-args",
+      defaultValue = "-Xms1g -Xmx3g -XX:+AlwaysPreTouch",
+      description = "JVM options of the server process (default: ${DEFAULT-VALUE}).")
+  String serverJvmArgs;
+
+  @Option(
+      names = "--server-args",
+      defaultValue = "",
+      description = "Extra options of the server process, e.g. \"--flow-control-window 8388608\".")
+  String serverArgs;
+
+  @Option(
+      names = "--sizes",
+      split = ",",
+      defaultValue = "1024,65536,1048576,16777216",
+      description = "Floats per group (default: ${DEFAULT-VALUE}).")
+  List<Integer> sizes;
+
+  @Option(names = "--warmup", defaultValue = "PT2S", description = "Warm-up per cell.")
+  Duration warmup;
+
+  @Option(names = "--duration", defaultValue = "PT4S", description = "Measured time per cell.")
+  Duration duration;
+
+  @Option(
+      names = "--workloads",
+      split = ",",
+      defaultValue = "push,pull,push+pull,pipelined",
+      description = "Which cells to run (default: ${DEFAULT-VALUE}).")
+  List<String> workloads;
+
+  @Option(
+      names = "--server-log",
+      description =
+          "Where the server process's stderr goes (default: <tmpdir>/paramstream-loopback-server.log).")
+  Path serverLog;
+
+  @Option(names = "--report-json", description = "Also write the results as JSON here.")
+  Path reportJson;
+
+  /** One measured cell of the table. */
+  record Cell(
+      int floats,
+      String workload,
+      double opsPerSecond,
+      double gigabytesPerSecond,
+      long p50Nanos,
+      long errors,
+      double rawAckEachGbps,
+      double rawStreamGbps) {}
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new LoopbackBenchmark()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Process process = null;
+    EmbeddedServer embedded = null;
+    String target;
+    if (serverJar != null) {
+      process = startServer();
+      target = awaitTarget(process);
+    } else {
+      embedded = EmbeddedServer.start();
+      target = embedded.target();
+    }
+    System.err.println("server at " + target + (process != null ? " (separate process)" : ""));
+    try {
+      List<Cell> cells = measure(target);
+      String table = table(cells);
+      System.out.print(table);
+      if (reportJson != null) {
+        Files.writeString(reportJson, json(cells), StandardCharsets.UTF_8);
+      }
+      return cells.stream().anyMatch(c -> c.errors() > 0) ? 1 : 0;
+    } finally {
+      if (process != null) {
+        process.destroy();
+        process.waitFor(15, TimeUnit.SECONDS);
+      }
+      if (embedded != null) {
+        embedded.close();
+      }
+    }
+  }
+
+  private List<Cell> measure(String target) throws Exception {
+    long warmupNanos = warmup.toNanos();
+    long durationNanos = duration.toNanos();
+    RawTcpBaseline.Result stream = RawTcpBaseline.stream(warmupNanos, durationNanos);
+    System.err.printf(
+        Locale.ROOT, "raw loopback TCP stream: %.2f GB/s%n", stream.gigabytesPerSecond());
+    List<Cell> cells = new ArrayList<>();
+    for (int floats : sizes) {
+      RawTcpBaseline.Result ack = RawTcpBaseline.ackEach(floats * 4, warmupNanos, durationNanos);
+      System.err.printf(
+          Locale.ROOT,
+          "raw TCP ack-each %d floats: %.0f msg/s, %.2f GB/s%n",
+          floats,
+          ack.messagesPerSecond(),
+          ack.gigabytesPerSecond());
+      record Spec(String label, SimulationConfig.Workload workload, int inFlight) {}
+      List<Spec> specs =
+          List.of(
+              new Spec("push", SimulationConfig.Workload.PUSH, 1),
+              new Spec("pull", SimulationConfig.Workload.PULL, 1),
+              new Spec("push+pull", SimulationConfig.Workload.PUSH_PULL, 1),
+              new Spec("pipelined push x8", SimulationConfig.Workload.PUSH, 8));
+      for (Spec spec : specs) {
+        if (!workloads.contains(spec.label().split(" ")[0])) {
+          continue;
+        }
+        SimulationConfig config =
+            new SimulationConfig(
+                1,
+                1,
+                floats,
+                1,
+                SimulationConfig.Mode.CLOSED,
+                spec.inFlight(),
+                0,
+                spec.workload(),
+                warmup,
+                duration,
+                7,
+                "bench-" + floats + "-" + spec.workload().label() + "-" + spec.inFlight() + "-");
+        RunReport r = new Simulation(config, target, null).run();
+        Cell cell =
+            new Cell(
+                floats,
+                spec.label(),
+                r.operationsPerSecond(),
+                r.gigabytesPerSecond(),
+                r.latency().p50Nanos(),
+                r.totalErrors(),
+                ack.gigabytesPerSecond(),
+                stream.gigabytesPerSecond());
+        System.err.printf(
+            Locale.ROOT,
+            "%d floats %s: %.1f ops/s, %.3f GB/s, p50 %s%n",
+            floats,
+            spec.label(),
+            cell.opsPerSecond(),
+            cell.gigabytesPerSecond(),
+            ReportFormats.millis(cell.p50Nanos()));
+        cells.add(cell);
+      }
+    }
+    return cells;
+  }
+
+  static String table(List<Cell> cells) {
+    StringBuilder out = new StringBuilder();
+    out.append(
+        "| floats | workload | ops/s | GB/s | p50 | raw TCP ack-each GB/s | ratio to ack-each |"
+            + " raw TCP stream GB/s | ratio to stream | errors |\n");
+    out.append("|---|---|---|---|---|---|---|---|---|---|\n");
+    for (Cell c : cells) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %s | %.1f | %.3f | %s | %.3f | %.2f | %.3f | %.2f | %d |%n",
+              c.floats(),
+              c.workload(),
+              c.opsPerSecond(),
+              c.gigabytesPerSecond(),
+              ReportFormats.millis(c.p50Nanos()),
+              c.rawAckEachGbps(),
+              c.gigabytesPerSecond() / c.rawAckEachGbps(),
+              c.rawStreamGbps(),
+              c.gigabytesPerSecond() / c.rawStreamGbps(),
+              c.errors()));
+    }
+    return out.toString();
+  }
+
+  private static String json(List<Cell> cells) {
+    StringBuilder out = new StringBuilder("[\n");
+    for (int i = 0; i < cells.size(); i++) {
+      Cell c = cells.get(i);
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "  {\"floats\": %d, \"workload\": %s, \"opsPerSecond\": %.3f,"
+                  + " \"gigabytesPerSecond\": %.6f, \"p50Nanos\": %d, \"errors\": %d,"
+                  + " \"rawAckEachGigabytesPerSecond\": %.6f,"
+                  + " \"rawStreamGigabytesPerSecond\": %.6f}%s%n",
+              c.floats(),
+              ReportFormats.quote(c.workload()),
+              c.opsPerSecond(),
+              c.gigabytesPerSecond(),
+              c.p50Nanos(),
+              c.errors(),
+              c.rawAckEachGbps(),
+              c.rawStreamGbps(),
+              i + 1 < cells.size() ? "," : ""));
+    }
+    return out.append("]\n").toString();
+  }
+
+  private Process startServer() throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String arg : serverJvmArgs.trim().split("\\s+")) {
+      if (!arg.isEmpty()) {
+        command.add(arg);
+      }
+    }
+    command.addAll(List.of("-jar", serverJar.toString(), "--port", "0"));
+    for (String arg : serverArgs.trim().split("\\s+")) {
+      if (!arg.isEmpty()) {
+        command.add(arg);
+      }
+    }
+    return new ProcessBuilder(command)
+        .redirectError(ProcessBuilder.Redirect.appendTo(logFile()))
+        .start();
+  }
+
+  private File logFile() {
+    return serverLog != null
+        ? serverLog.toFile()
+        : new File(System.getProperty("java.io.tmpdir"), "paramstream-loopback-server.log");
+  }
+
+  private String awaitTarget(Process process) throws IOException {
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null) {
+      if (line.startsWith(READY)) {
+        // Keep draining so the server never blocks on a full stdout pipe.
+        Thread drain =
+            new Thread(
+                () -> {
+                  try {
+                    while (out.readLine() != null) {
+                      // discard
+                    }
+                  } catch (IOException e) {
+                    // server gone
+                  }
+                },
+                "server-stdout");
+        drain.setDaemon(true);
+        drain.start();
+        return line.substring(READY.length()).trim();
+      }
+    }
+    throw new IOException("server exited before it was listening; see " + logFile());
+  }
+}
