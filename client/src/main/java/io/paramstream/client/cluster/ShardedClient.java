@@ -13,7 +13,6 @@ import io.paramstream.client.GroupValues;
 import io.paramstream.client.ParamstreamClient;
 import io.paramstream.client.ParamstreamException;
 import io.paramstream.client.PushResult;
-import io.paramstream.client.PushSession;
 import io.paramstream.client.WatchSubscription;
 import io.paramstream.proto.v1.DescribeShardRequest;
 import io.paramstream.proto.v1.ShardDescription;
@@ -286,27 +285,19 @@ public final class ShardedClient implements AutoCloseable {
    */
   public Map<String, Long> push(Map<String, float[]> gradients) {
     ensureOpen();
-    Map<Integer, Map<String, float[]>> perShard = split(gradients);
-    Map<Integer, CompletableFuture<PushResult>> acks = new TreeMap<>();
-    List<PushSession> sessions = new ArrayList<>();
-    try {
-      for (Map.Entry<Integer, Map<String, float[]>> part : perShard.entrySet()) {
-        int shard = part.getKey();
-        CompletableFuture<PushResult> ack;
-        try {
-          PushSession session = clients.get(shard).openPushSession();
-          sessions.add(session);
-          ack = session.push(part.getValue());
-        } catch (ParamstreamException e) {
-          ack = CompletableFuture.failedFuture(e);
-        }
-        acks.put(shard, ack);
-      }
-    } finally {
-      // Closing waits for the acknowledgements of what was sent.
-      sessions.forEach(PushSession::close);
+    CompletableFuture<Map<String, Long>> result;
+    // Closing the session waits for the acknowledgements of what was sent.
+    try (ShardedPushSession session = new ShardedPushSession(this)) {
+      result = session.push(gradients);
     }
-    return collectPush(acks);
+    try {
+      return result.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof ParamstreamException failure) {
+        throw failure;
+      }
+      throw e;
+    }
   }
 
   /**

@@ -39,19 +39,31 @@ public final class ShardedPushSession implements AutoCloseable {
    */
   public CompletableFuture<Map<String, Long>> push(Map<String, float[]> gradients) {
     Map<Integer, Map<String, float[]>> perShard = cluster.split(gradients);
-    Map<Integer, CompletableFuture<PushResult>> acks = new TreeMap<>();
+    // Encoding a part is CPU work on the sending thread: send the parts to their shards in
+    // parallel rather than one after the other.
+    Map<Integer, CompletableFuture<CompletableFuture<PushResult>>> sends = new TreeMap<>();
     for (Map.Entry<Integer, Map<String, float[]>> part : perShard.entrySet()) {
       int shard = part.getKey();
-      CompletableFuture<PushResult> ack;
-      try {
-        ack = session(shard).push(part.getValue());
-      } catch (ParamstreamException e) {
-        ack = CompletableFuture.failedFuture(e);
+      if (perShard.size() == 1) {
+        sends.put(shard, CompletableFuture.completedFuture(send(shard, part.getValue())));
+      } else {
+        sends.put(shard, cluster.supply(() -> send(shard, part.getValue())));
       }
-      acks.put(shard, ack);
     }
+    // Returning only once every part is sent keeps a single pusher's pushes in the same order on
+    // every shard, and lets the caller reuse its arrays, as PushSession.push does.
+    Map<Integer, CompletableFuture<PushResult>> acks = new TreeMap<>();
+    sends.forEach((shard, sent) -> acks.put(shard, sent.join()));
     return CompletableFuture.allOf(acks.values().toArray(CompletableFuture[]::new))
         .handle((ignored, failure) -> cluster.collectPush(acks));
+  }
+
+  private CompletableFuture<PushResult> send(int shard, Map<String, float[]> part) {
+    try {
+      return session(shard).push(part);
+    } catch (ParamstreamException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private synchronized PushSession session(int shard) {
