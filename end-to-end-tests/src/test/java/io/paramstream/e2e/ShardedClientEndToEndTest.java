@@ -135,6 +135,25 @@ class ShardedClientEndToEndTest {
   }
 
   @Test
+  void pull_groupDeletedByAnotherClient_notFoundThenCacheForgotten() {
+    client.createGroup(GroupSpec.zeros("g", 10, false));
+    client.pull("g");
+    try (ShardedClient other =
+        ShardedClient.builder()
+            .addresses(client.shards().stream().map(s -> s.address()).toList())
+            .rangeElements(RANGE_ELEMENTS)
+            .build()) {
+      other.deleteGroups("g");
+      other.createGroup(GroupSpec.zeros("g", 250, false)); // now split, under other names
+    }
+    // The cached whole-group layout is stale: one NOT_FOUND, then the new layout is found.
+    assertThatThrownBy(() -> client.pull("g"))
+        .isInstanceOfSatisfying(
+            ParamstreamException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    assertThat(client.pull("g").get("g").values()).hasSize(250);
+  }
+
+  @Test
   void push_wrongLength_rejectedBeforeAnyShardApplies() {
     client.createGroup(GroupSpec.zeros("big", 250, false));
     assertThatThrownBy(() -> client.push(Map.of("big", new float[249])))

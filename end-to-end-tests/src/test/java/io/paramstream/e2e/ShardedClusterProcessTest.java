@@ -11,6 +11,7 @@ import io.paramstream.client.cluster.Placement;
 import io.paramstream.client.cluster.Shard;
 import io.paramstream.client.cluster.ShardedClient;
 import io.paramstream.client.cluster.ShardedPushSession;
+import io.paramstream.client.cluster.ShardedWatch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -199,6 +200,9 @@ class ShardedClusterProcessTest {
     // Kill the shard holding layer.0.weight; it also holds one range of the embedding.
     String victimGroup = "layer.0.weight";
     Shard victim = client.shards().get(client.ring().nodeFor(victimGroup));
+    // A watch spanning the victim and another shard, to see how it learns of the death.
+    CompletableFuture<ParamstreamException> watchError = new CompletableFuture<>();
+    ShardedWatch watch = client.watch(values -> {}, watchError::complete, "embedding");
     ServerProcess victimProcess = serverAt(victim.address());
     victimProcess.process().toHandle().destroyForcibly(); // SIGKILL: no shutdown hook runs
     assertThat(victimProcess.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -218,6 +222,8 @@ class ShardedClusterProcessTest {
     kept.values().forEach(group -> assertTrained(group, STEPS));
 
     // Anything touching the dead shard fails UNAVAILABLE, naming it.
+    assertNamesDead(watchError.get(20, TimeUnit.SECONDS), victim);
+    assertThat(watch.isDone()).isTrue();
     assertThatThrownBy(() -> client.pull("embedding"))
         .isInstanceOfSatisfying(ParamstreamException.class, e -> assertNamesDead(e, victim));
     assertThatThrownBy(() -> client.push(Map.of(victimGroup, new float[SMALL_SIZE])))

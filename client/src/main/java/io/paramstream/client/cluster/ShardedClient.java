@@ -51,7 +51,9 @@ import java.util.function.Function;
  * (wrapping around when there are more ranges than shards). Ranges are stored under {@link
  * RangeName}s, so the layout is recorded on the shards themselves: a client finds any group by
  * listing the shards (once per group, then cached), whichever client created it, and even if the
- * shard set changed since. Existing groups are never moved.
+ * shard set changed since. Existing groups are never moved. A cached layout goes stale if another
+ * client deletes and re-creates the group: the next call fails with NOT_FOUND and forgets the
+ * cache, and the call after finds the new layout.
  *
  * <p><b>Consistency of a push that spans shards.</b> The push is cut into one push per shard, sent
  * to all shards concurrently. Each shard applies its part atomically (all its groups and ranges or
@@ -673,6 +675,10 @@ public final class ShardedClient implements AutoCloseable {
       }
     }
     if (!failures.isEmpty()) {
+      if (failures.stream().anyMatch(f -> f.code() == ErrorCode.NOT_FOUND)) {
+        // Another client deleted (or re-created) a group we had cached: look it up again next time.
+        layouts.clear();
+      }
       failures.sort(Comparator.comparing(f -> f.code() == ErrorCode.UNAVAILABLE ? 0 : 1));
       throw failures.get(0);
     }
