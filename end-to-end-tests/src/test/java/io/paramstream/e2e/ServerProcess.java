@@ -65,11 +65,21 @@ final class ServerProcess implements AutoCloseable {
 
   static ServerProcess start(String... args) throws IOException {
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(java());
     command.add("-jar");
     command.add(jar().toString());
     command.addAll(List.of(args));
+    return startCommand(command);
+  }
+
+  /** Runs a whole command line, e.g. a container's entrypoint with the paths made local. */
+  static ServerProcess startCommand(List<String> command) throws IOException {
     return new ServerProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+  }
+
+  /** The java launcher of the JVM running the tests. */
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   /** Waits for the line that says the port is bound. */

@@ -53,6 +53,7 @@ public final class ParamstreamServer implements AutoCloseable {
         builder
             .maxInboundMessageSize(config.maxInboundMessageBytes())
             .addService(service)
+            .addService(new ShardPlacementService(store))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build();

@@ -105,8 +105,8 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
   }
 
   /**
-   * The push is applied or rejected, so nothing refers to its staging arrays any more: they go
-   * back to this stream's pool before the next message is requested.
+   * The push is applied or rejected, so nothing refers to its staging arrays any more: they go back
+   * to this stream's pool before the next message is requested.
    */
   private synchronized void releaseAndAck(PendingPush push, PushAck ack) {
     push.release();

@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "paramstream-server 0.1.0",
     description = "Runs a Paramstream parameter server (gRPC, paramstream.v1.ParameterServer).",
+    subcommands = PlacementCommand.class,
     sortOptions = false)
 public final class ServerMain implements Callable<Integer> {
 
