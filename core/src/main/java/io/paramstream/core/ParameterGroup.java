@@ -28,6 +28,18 @@ final class ParameterGroup {
 
   ParameterGroup(
       long id, String name, float[] values, boolean weightDecay, Hyperparameters hyperparameters) {
+    this(id, name, values, weightDecay, hyperparameters, 0);
+  }
+
+  /** A group brought back from a checkpoint at {@code version}. */
+  ParameterGroup(
+      long id,
+      String name,
+      float[] values,
+      boolean weightDecay,
+      Hyperparameters hyperparameters,
+      long version) {
+    this.version = version;
     this.id = id;
     this.name = name;
     this.values = values;
