@@ -5,6 +5,8 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.paramstream.core.GroupSelector;
 import io.paramstream.core.GroupStore;
+import io.paramstream.proto.v1.CheckpointRequest;
+import io.paramstream.proto.v1.CheckpointResponse;
 import io.paramstream.proto.v1.CreateGroupRequest;
 import io.paramstream.proto.v1.CreateGroupResponse;
 import io.paramstream.proto.v1.DeleteGroupsRequest;
@@ -21,6 +23,7 @@ import io.paramstream.proto.v1.ServerInfo;
 import io.paramstream.proto.v1.SetHyperparametersRequest;
 import io.paramstream.proto.v1.SetHyperparametersResponse;
 import io.paramstream.proto.v1.WatchRequest;
+import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,12 +41,19 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
   private final Executor watchExecutor;
   private final Set<PushStreamHandler> pushStreams = ConcurrentHashMap.newKeySet();
   private final Set<WatchStream> watchStreams = ConcurrentHashMap.newKeySet();
+  private final Checkpointer checkpointer; // null when checkpoints are off
   private volatile boolean draining;
 
   ParameterServerService(GroupStore store, ServerConfig config, Executor watchExecutor) {
+    this(store, config, watchExecutor, null);
+  }
+
+  ParameterServerService(
+      GroupStore store, ServerConfig config, Executor watchExecutor, Checkpointer checkpointer) {
     this.store = store;
     this.config = config;
     this.watchExecutor = watchExecutor;
+    this.checkpointer = checkpointer;
   }
 
   @Override
@@ -185,6 +195,32 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
             .setMaxChunkBytes(config.maxChunkBytes())
             .setDefaultHyperparameters(Converters.toProto(store.defaultHyperparameters()))
             .build());
+  }
+
+  @Override
+  public void checkpoint(
+      CheckpointRequest request, StreamObserver<CheckpointResponse> responseObserver) {
+    if (checkpointer == null) {
+      responseObserver.onError(
+          Status.FAILED_PRECONDITION
+              .withDescription("checkpoints are off: start the server with --checkpoint-dir")
+              .asException());
+      return;
+    }
+    try {
+      Checkpointer.Written written = checkpointer.checkpoint();
+      reply(
+          responseObserver,
+          CheckpointResponse.newBuilder()
+              .setFile(written.file().getFileName().toString())
+              .setGroups(written.groups())
+              .build());
+    } catch (IOException e) {
+      responseObserver.onError(
+          Status.INTERNAL.withDescription("checkpoint failed: " + e).withCause(e).asException());
+    } catch (RuntimeException e) {
+      responseObserver.onError(StatusMapper.toException(e));
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package io.paramstream.server;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -34,27 +35,69 @@ public final class ParamstreamServer implements AutoCloseable {
   private final ParameterServerService service;
   private final HealthStatusManager health = new HealthStatusManager();
   private final ExecutorService watchExecutor;
+  private final Checkpointer checkpointer; // null without a checkpoint directory
+  private final StreamLimitInterceptor streamLimit;
+  private volatile boolean restoring = true;
   private boolean closed;
 
-  private ParamstreamServer(ServerBuilder<?> builder, ServerConfig config) {
+  private ParamstreamServer(
+      ServerBuilder<?> builder,
+      ServerConfig config,
+      DurabilityConfig durability,
+      LimitsConfig limits)
+      throws IOException {
     this.config = config;
-    this.store = new GroupStore(config.defaultHyperparameters());
+    this.store = new GroupStore(config.defaultHyperparameters(), limits.store());
+    this.checkpointer =
+        durability.directory().isPresent()
+            ? new Checkpointer(store, durability.directory().get(), durability.keep())
+            : null;
     this.watchExecutor = Executors.newFixedThreadPool(2, daemonThreads("paramstream-watch-"));
-    this.service = new ParameterServerService(store, config, watchExecutor);
+    this.service = new ParameterServerService(store, config, watchExecutor, checkpointer);
+    this.streamLimit = new StreamLimitInterceptor(limits.maxStreamsPerConnection());
     this.server =
         builder
             .maxInboundMessageSize(config.maxInboundMessageBytes())
-            .addService(service)
+            .addService(
+                ServerInterceptors.intercept(
+                    service, streamLimit, new RestoreGate(() -> restoring)))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build();
   }
 
-  /** Builds and starts a server on {@code builder}'s transport. */
+  /** Builds and starts a server on {@code builder}'s transport, in memory only, unlimited. */
   public static ParamstreamServer start(ServerBuilder<?> builder, ServerConfig config)
       throws IOException {
-    ParamstreamServer server = new ParamstreamServer(builder, config);
+    return start(builder, config, DurabilityConfig.disabled(), LimitsConfig.none());
+  }
+
+  /**
+   * Builds and starts a server. With a checkpoint directory, the newest valid checkpoint is
+   * restored before this returns; meanwhile health reports NOT_SERVING and calls to the service
+   * fail with UNAVAILABLE.
+   */
+  public static ParamstreamServer start(
+      ServerBuilder<?> builder,
+      ServerConfig config,
+      DurabilityConfig durability,
+      LimitsConfig limits)
+      throws IOException {
+    ParamstreamServer server = new ParamstreamServer(builder, config, durability, limits);
+    server.health.setStatus("", ServingStatus.NOT_SERVING);
+    server.health.setStatus(SERVICE_NAME, ServingStatus.NOT_SERVING);
     server.server.start();
+    try {
+      if (server.checkpointer != null) {
+        server.checkpointer.restore();
+        server.checkpointer.schedule(durability.interval());
+      }
+    } catch (IOException | RuntimeException e) {
+      server.server.shutdownNow();
+      server.watchExecutor.shutdownNow();
+      throw e;
+    }
+    server.restoring = false;
     server.health.setStatus("", ServingStatus.SERVING);
     server.health.setStatus(SERVICE_NAME, ServingStatus.SERVING);
     return server;
@@ -79,10 +122,16 @@ public final class ParamstreamServer implements AutoCloseable {
     return service.openStreams();
   }
 
+  /** Open streaming calls counted by the per-connection limit, by connection. */
+  int connectionsWithStreams() {
+    return streamLimit.trackedConnections();
+  }
+
   /**
    * Shuts down gracefully: health turns NOT_SERVING, push streams end after the push they are
    * receiving is applied and acknowledged, watches end, and open calls get {@link
-   * ServerConfig#shutdownGrace()} to finish before they are cancelled. Idempotent.
+   * ServerConfig#shutdownGrace()} to finish before they are cancelled. Then, with checkpoints on, a
+   * final checkpoint holds every acknowledged push. Idempotent.
    */
   @Override
   public synchronized void close() {
@@ -104,6 +153,9 @@ public final class ParamstreamServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       watchExecutor.shutdownNow();
+      if (checkpointer != null) {
+        checkpointer.close();
+      }
     }
   }
 

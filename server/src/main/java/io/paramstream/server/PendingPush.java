@@ -18,6 +18,8 @@ import java.util.Map;
 final class PendingPush {
 
   private final long pushId;
+  private final String workerId;
+  private final long sequence;
   private final Map<String, Staged> staged = new LinkedHashMap<>();
   private RuntimeException failure;
 
@@ -30,12 +32,26 @@ final class PendingPush {
     }
   }
 
-  PendingPush(long pushId) {
+  /**
+   * @param workerId empty for a push without de-duplication
+   */
+  PendingPush(long pushId, String workerId, long sequence) {
     this.pushId = pushId;
+    this.workerId = workerId.isEmpty() ? null : workerId;
+    this.sequence = sequence;
   }
 
   long pushId() {
     return pushId;
+  }
+
+  /** The worker for de-duplication, or null. */
+  String workerId() {
+    return workerId;
+  }
+
+  long sequence() {
+    return sequence;
   }
 
   /** Stages one message of this push. */

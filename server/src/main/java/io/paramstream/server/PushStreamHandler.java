@@ -5,9 +5,9 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.paramstream.core.GroupStore;
 import io.paramstream.core.GroupVersion;
+import io.paramstream.core.PushOutcome;
 import io.paramstream.proto.v1.PushAck;
 import io.paramstream.proto.v1.PushRequest;
-import java.util.List;
 
 /**
  * One Push stream. Reads one message at a time and asks for the next only when the ack stream is
@@ -55,7 +55,7 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
       return;
     }
     if (pending == null) {
-      pending = new PendingPush(message.getPushId());
+      pending = new PendingPush(message.getPushId(), message.getWorkerId(), message.getSequence());
     }
     pending.add(store, message.getPushId(), message.getGradientsList());
     if (!message.getContinued()) {
@@ -77,10 +77,11 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
   private PushAck apply(PendingPush push) {
     PushAck.Builder ack = PushAck.newBuilder().setPushId(push.pushId());
     try {
-      List<GroupVersion> versions = store.push(push.complete());
-      for (GroupVersion version : versions) {
+      PushOutcome outcome = store.push(push.workerId(), push.sequence(), push.complete());
+      for (GroupVersion version : outcome.versions()) {
         ack.addVersionsBuilder().setGroup(version.group()).setVersion(version.version());
       }
+      ack.setDuplicate(outcome.duplicate());
     } catch (RuntimeException e) {
       Status status = StatusMapper.toStatus(e);
       ack.setCode(status.getCode().value());

@@ -2,7 +2,9 @@ package io.paramstream.server;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.paramstream.core.Hyperparameters;
+import io.paramstream.core.StoreLimits;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -65,6 +67,43 @@ public final class ServerMain implements Callable<Integer> {
       description = "How long shutdown waits for open calls, ISO-8601 (default: ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
 
+  @Option(
+      names = "--checkpoint-dir",
+      description =
+          "Directory for checkpoints; the newest valid one is restored at start. Off when unset.")
+  Path checkpointDir;
+
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "PT60S",
+      description =
+          "Time between periodic checkpoints, ISO-8601; PT0S for none (default: ${DEFAULT-VALUE}).")
+  Duration checkpointInterval;
+
+  @Option(
+      names = "--checkpoint-keep",
+      defaultValue = "3",
+      description = "How many of the newest checkpoints to keep (default: ${DEFAULT-VALUE}).")
+  int checkpointKeep;
+
+  @Option(
+      names = "--max-groups",
+      defaultValue = "" + Integer.MAX_VALUE,
+      description = "Most groups the server holds; more -> RESOURCE_EXHAUSTED.")
+  int maxGroups;
+
+  @Option(
+      names = "--max-parameter-bytes",
+      defaultValue = "" + Long.MAX_VALUE,
+      description = "Most float32 bytes over all groups; more -> RESOURCE_EXHAUSTED.")
+  long maxParameterBytes;
+
+  @Option(
+      names = "--max-streams-per-connection",
+      defaultValue = "" + Integer.MAX_VALUE,
+      description = "Most open streaming calls per client connection; more -> RESOURCE_EXHAUSTED.")
+  int maxStreamsPerConnection;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ServerMain()).execute(args));
   }
@@ -77,9 +116,18 @@ public final class ServerMain implements Callable<Integer> {
             maxMessageBytes,
             chunkBytes,
             shutdownGrace);
+    DurabilityConfig durability =
+        checkpointDir == null
+            ? DurabilityConfig.disabled()
+            : DurabilityConfig.in(checkpointDir, checkpointInterval, checkpointKeep);
+    LimitsConfig limits =
+        new LimitsConfig(new StoreLimits(maxGroups, maxParameterBytes), maxStreamsPerConnection);
     ParamstreamServer server =
         ParamstreamServer.start(
-            NettyServerBuilder.forAddress(new InetSocketAddress(host, port)), config);
+            NettyServerBuilder.forAddress(new InetSocketAddress(host, port)),
+            config,
+            durability,
+            limits);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
