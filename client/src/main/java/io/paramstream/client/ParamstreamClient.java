@@ -9,6 +9,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.paramstream.client.internal.Backoff;
 import io.paramstream.client.internal.ChunkAssembler;
 import io.paramstream.client.internal.Errors;
 import io.paramstream.client.internal.FloatCodec;
@@ -68,6 +69,10 @@ public final class ParamstreamClient implements AutoCloseable {
       PushChunker.DEFAULT_MAX_PAYLOAD_BYTES / FloatCodec.BYTES_PER_FLOAT;
   private static final int PULL_MAX_ATTEMPTS = 3;
   private static final Duration PULL_INITIAL_BACKOFF = Duration.ofMillis(50);
+  // Exactly-once pushes ride out a server restart: about 30 s of backoff in total.
+  private static final int RETRY_MAX_ATTEMPTS = 20;
+  private static final Duration RETRY_INITIAL_BACKOFF = Duration.ofMillis(50);
+  private static final Duration RETRY_MAX_BACKOFF = Duration.ofSeconds(2);
   // Extra wait beyond the call deadline, after which a missing reply is a bug, not a slow server.
   private static final Duration GRACE = Duration.ofSeconds(5);
 
@@ -275,6 +280,54 @@ public final class ParamstreamClient implements AutoCloseable {
    */
   public PushResult push(Map<String, float[]> gradients) {
     Objects.requireNonNull(gradients, "gradients");
+    return pushOnce(gradients, "", 0);
+  }
+
+  /**
+   * Pushes gradients exactly once, retrying with exponential backoff and jitter while the push
+   * fails with UNAVAILABLE or DEADLINE_EXCEEDED: the server applies each ({@code workerId}, {@code
+   * sequence}) at most once, also across a restart from a checkpoint, so a retry can never apply
+   * the gradient twice.
+   *
+   * <p>A worker numbers its pushes 1, 2, 3, ... (the training step is a good choice) and must not
+   * send a later one before an earlier one has returned. A push whose sequence the server has
+   * already applied returns normally with the groups' current versions. A restarted worker must
+   * continue its sequence (or use a new worker id), or its pushes are dropped as duplicates.
+   *
+   * @throws ParamstreamException as {@link #push(Map)}, after the last attempt for a retryable
+   *     failure
+   */
+  public PushResult pushExactlyOnce(
+      String workerId, long sequence, Map<String, float[]> gradients) {
+    Objects.requireNonNull(workerId, "workerId");
+    Objects.requireNonNull(gradients, "gradients");
+    if (workerId.isEmpty()) {
+      throw new IllegalArgumentException("workerId must not be empty");
+    }
+    if (sequence <= 0) {
+      throw new IllegalArgumentException("sequence must be > 0, got " + sequence);
+    }
+    Backoff backoff = new Backoff(RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return pushOnce(gradients, workerId, sequence);
+      } catch (ParamstreamException e) {
+        boolean retryable =
+            e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.DEADLINE_EXCEEDED;
+        if (!retryable || attempt >= RETRY_MAX_ATTEMPTS || closed.get()) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(backoff.nextDelay().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ParamstreamException(ErrorCode.CANCELLED, "interrupted between push retries");
+      }
+    }
+  }
+
+  private PushResult pushOnce(Map<String, float[]> gradients, String workerId, long sequence) {
     ensureOpen();
     Deadline deadline = newDeadline();
     PushSession session =
@@ -282,7 +335,7 @@ public final class ParamstreamClient implements AutoCloseable {
             () -> PushSession.open(asyncStub.withDeadline(deadline), config.deadline(), 1));
     CompletableFuture<PushResult> result;
     try {
-      result = session.push(gradients);
+      result = session.push(gradients, workerId, sequence);
     } finally {
       session.close();
     }

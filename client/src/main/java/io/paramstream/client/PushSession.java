@@ -83,6 +83,12 @@ public final class PushSession implements AutoCloseable {
    * <p>The arrays are encoded before this method returns and may be reused afterwards.
    */
   public CompletableFuture<PushResult> push(Map<String, float[]> gradients) {
+    return push(gradients, "", 0);
+  }
+
+  /** As {@link #push(Map)}, tagged for server-side de-duplication unless workerId is empty. */
+  CompletableFuture<PushResult> push(
+      Map<String, float[]> gradients, String workerId, long sequence) {
     Objects.requireNonNull(gradients, "gradients");
     gradients.forEach(
         (name, values) -> {
@@ -114,7 +120,7 @@ public final class PushSession implements AutoCloseable {
       return abandon(result, interrupted());
     }
     try {
-      send(gradients, deadlineNanos, result);
+      send(gradients, workerId, sequence, deadlineNanos, result);
     } finally {
       sendLock.unlock();
     }
@@ -123,13 +129,19 @@ public final class PushSession implements AutoCloseable {
 
   // Called with sendLock held.
   private void send(
-      Map<String, float[]> gradients, long deadlineNanos, CompletableFuture<PushResult> result) {
+      Map<String, float[]> gradients,
+      String workerId,
+      long sequence,
+      long deadlineNanos,
+      CompletableFuture<PushResult> result) {
     if (closed) {
       abandon(result, Errors.closed("push session"));
       return;
     }
     long pushId = nextPushId++;
-    PushChunker chunker = new PushChunker(pushId, gradients, PushChunker.DEFAULT_MAX_PAYLOAD_BYTES);
+    PushChunker chunker =
+        new PushChunker(
+            pushId, gradients, PushChunker.DEFAULT_MAX_PAYLOAD_BYTES, workerId, sequence);
     boolean sentAny = false;
     try {
       while (chunker.hasNext()) {
