@@ -41,6 +41,17 @@ final class Stubs {
   static void create(
       ParameterServerGrpc.ParameterServerStub async, String name, int size, double lr)
       throws Exception {
+    create(async, name, size, lr, false);
+  }
+
+  /** Creates a group; with {@code withValues} its initial values travel in one message. */
+  static void create(
+      ParameterServerGrpc.ParameterServerStub async,
+      String name,
+      int size,
+      double lr,
+      boolean withValues)
+      throws Exception {
     var done = new java.util.concurrent.CompletableFuture<Void>();
     var requests =
         async.createGroup(
@@ -65,6 +76,7 @@ final class Stubs {
             .setWeightDecay(true)
             .setHyperparameters(
                 Hyperparameters.newBuilder().setLearningRate(lr).setWeightDecay(0.01))
+            .setInitialValues(withValues ? encode(new float[size]) : ByteString.EMPTY)
             .build());
     requests.onCompleted();
     done.get(20, TimeUnit.SECONDS);
@@ -90,6 +102,27 @@ final class Stubs {
     Map<String, Pulled> result = new LinkedHashMap<>();
     values.forEach((name, v) -> result.put(name, new Pulled(versions.get(name), v)));
     return result;
+  }
+
+  /** A check that may need a few tries while the server catches up. */
+  interface Check {
+    void run() throws Exception;
+  }
+
+  /** Repeats {@code check} until it passes, failing with its last error after {@code within}. */
+  static void eventually(java.time.Duration within, Check check) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (true) {
+      try {
+        check.run();
+        return;
+      } catch (Exception | AssertionError e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(20);
+      }
+    }
   }
 
   static PullRequest pullOf(String name) {
