@@ -1,8 +1,12 @@
 package io.paramstream.server;
 
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.StoreLimits;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,6 +108,24 @@ public final class ServerMain implements Callable<Integer> {
       description = "Most open streaming calls per client connection; more -> RESOURCE_EXHAUSTED.")
   int maxStreamsPerConnection;
 
+  @Option(
+      names = "--auth-tokens",
+      description =
+          "File of '<role> <token>' lines (roles admin, worker, reader); calls then need "
+              + "'authorization: Bearer <token>'. Off when unset.")
+  Path authTokens;
+
+  @Option(names = "--tls-cert", description = "PEM certificate chain; turns on TLS.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM PKCS#8 private key of --tls-cert.")
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-client-ca",
+      description = "PEM CA certificates; clients must present a certificate it signed (mTLS).")
+  Path tlsClientCa;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ServerMain()).execute(args));
   }
@@ -122,12 +144,14 @@ public final class ServerMain implements Callable<Integer> {
             : DurabilityConfig.in(checkpointDir, checkpointInterval, checkpointKeep);
     LimitsConfig limits =
         new LimitsConfig(new StoreLimits(maxGroups, maxParameterBytes), maxStreamsPerConnection);
-    ParamstreamServer server =
-        ParamstreamServer.start(
-            NettyServerBuilder.forAddress(new InetSocketAddress(host, port)),
-            config,
-            durability,
-            limits);
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials());
+    if (authTokens != null) {
+      AuthInterceptor auth = AuthInterceptor.fromFile(authTokens);
+      builder.intercept(auth);
+      log.info("token authentication on: {} tokens from {}", auth.tokenCount(), authTokens);
+    }
+    ParamstreamServer server = ParamstreamServer.start(builder, config, durability, limits);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -150,5 +174,25 @@ public final class ServerMain implements Callable<Integer> {
     server.awaitTermination();
     stopped.await();
     return 0;
+  }
+
+  private ServerCredentials credentials() throws IOException {
+    if (tlsCert == null) {
+      if (tlsKey != null || tlsClientCa != null) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--tls-key and --tls-client-ca need --tls-cert");
+      }
+      return InsecureServerCredentials.create();
+    }
+    if (tlsKey == null) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert needs --tls-key");
+    }
+    TlsServerCredentials.Builder tls =
+        TlsServerCredentials.newBuilder().keyManager(tlsCert.toFile(), tlsKey.toFile());
+    if (tlsClientCa != null) {
+      tls.trustManager(tlsClientCa.toFile()).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+    }
+    log.info("TLS on{}", tlsClientCa != null ? ", client certificates required" : "");
+    return tls.build();
   }
 }
