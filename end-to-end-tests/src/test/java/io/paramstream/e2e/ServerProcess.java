@@ -75,6 +75,16 @@ final class ServerProcess implements AutoCloseable {
     return port;
   }
 
+  /** The Prometheus endpoint's port, when started with --metrics-port. */
+  int metricsPort() throws IOException {
+    Matcher matcher =
+        Pattern.compile("paramstream metrics on \\S+:(\\d+)").matcher(Files.readString(stdout));
+    if (!matcher.find()) {
+      throw new IllegalStateException("server did not report a metrics port");
+    }
+    return Integer.parseInt(matcher.group(1));
+  }
+
   String target() {
     return "127.0.0.1:" + port;
   }

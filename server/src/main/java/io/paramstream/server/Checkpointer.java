@@ -28,9 +28,12 @@ final class Checkpointer implements AutoCloseable {
   private final GroupStore store;
   private final CheckpointStore files;
   private final ScheduledExecutorService timer;
+  private final ServerMetrics metrics;
 
-  Checkpointer(GroupStore store, Path directory, int keep) throws IOException {
+  Checkpointer(GroupStore store, Path directory, int keep, ServerMetrics metrics)
+      throws IOException {
     this.store = store;
+    this.metrics = metrics;
     this.files = new CheckpointStore(directory, keep);
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
@@ -89,7 +92,14 @@ final class Checkpointer implements AutoCloseable {
   synchronized Written checkpoint() throws IOException {
     long start = System.nanoTime();
     StoreState state = store.exportState();
-    Path file = files.write(state);
+    Path file;
+    try {
+      file = files.write(state);
+    } catch (IOException | RuntimeException e) {
+      metrics.checkpointFailed();
+      throw e;
+    }
+    metrics.checkpointWritten(System.nanoTime() - start);
     log.info(
         "checkpoint {} written: {} groups in {} ms",
         file.getFileName(),

@@ -42,14 +42,20 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
   private final Set<PushStreamHandler> pushStreams = ConcurrentHashMap.newKeySet();
   private final Set<WatchStream> watchStreams = ConcurrentHashMap.newKeySet();
   private final Checkpointer checkpointer; // null when checkpoints are off
+  private final ServerMetrics metrics;
   private volatile boolean draining;
 
   ParameterServerService(GroupStore store, ServerConfig config, Executor watchExecutor) {
-    this(store, config, watchExecutor, null);
+    this(store, config, watchExecutor, null, new ServerMetrics(store));
   }
 
   ParameterServerService(
-      GroupStore store, ServerConfig config, Executor watchExecutor, Checkpointer checkpointer) {
+      GroupStore store,
+      ServerConfig config,
+      Executor watchExecutor,
+      Checkpointer checkpointer,
+      ServerMetrics metrics) {
+    this.metrics = metrics;
     this.store = store;
     this.config = config;
     this.watchExecutor = watchExecutor;
@@ -90,7 +96,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
     ServerCallStreamObserver<PushAck> call = (ServerCallStreamObserver<PushAck>) responseObserver;
     PushStreamHandler[] self = new PushStreamHandler[1];
     PushStreamHandler handler =
-        new PushStreamHandler(store, call, () -> pushStreams.remove(self[0]));
+        new PushStreamHandler(store, call, () -> pushStreams.remove(self[0]), metrics);
     self[0] = handler;
     pushStreams.add(handler);
     handler.start();

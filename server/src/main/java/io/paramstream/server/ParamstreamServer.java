@@ -37,6 +37,7 @@ public final class ParamstreamServer implements AutoCloseable {
   private final ExecutorService watchExecutor;
   private final Checkpointer checkpointer; // null without a checkpoint directory
   private final StreamLimitInterceptor streamLimit;
+  private final ServerMetrics metrics;
   private volatile boolean restoring = true;
   private boolean closed;
 
@@ -48,12 +49,13 @@ public final class ParamstreamServer implements AutoCloseable {
       throws IOException {
     this.config = config;
     this.store = new GroupStore(config.defaultHyperparameters(), limits.store());
+    this.metrics = new ServerMetrics(store);
     this.checkpointer =
         durability.directory().isPresent()
-            ? new Checkpointer(store, durability.directory().get(), durability.keep())
+            ? new Checkpointer(store, durability.directory().get(), durability.keep(), metrics)
             : null;
     this.watchExecutor = Executors.newFixedThreadPool(2, daemonThreads("paramstream-watch-"));
-    this.service = new ParameterServerService(store, config, watchExecutor, checkpointer);
+    this.service = new ParameterServerService(store, config, watchExecutor, checkpointer, metrics);
     this.streamLimit = new StreamLimitInterceptor(limits.maxStreamsPerConnection());
     this.server =
         builder
@@ -111,6 +113,11 @@ public final class ParamstreamServer implements AutoCloseable {
   /** The store behind the service, for embedding and tests. */
   public GroupStore store() {
     return store;
+  }
+
+  /** The server's metrics, to expose over HTTP or read in tests. */
+  public ServerMetrics metrics() {
+    return metrics;
   }
 
   public ServerConfig config() {

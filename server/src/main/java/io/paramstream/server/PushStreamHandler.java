@@ -3,11 +3,13 @@ package io.paramstream.server;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.paramstream.core.GroupGradient;
 import io.paramstream.core.GroupStore;
 import io.paramstream.core.GroupVersion;
 import io.paramstream.core.PushOutcome;
 import io.paramstream.proto.v1.PushAck;
 import io.paramstream.proto.v1.PushRequest;
+import java.util.List;
 
 /**
  * One Push stream. Reads one message at a time and asks for the next only when the ack stream is
@@ -22,6 +24,7 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
   private final GroupStore store;
   private final ServerCallStreamObserver<PushAck> call;
   private final Runnable onClosed;
+  private final ServerMetrics metrics;
 
   /** Guarded by this. The push whose messages are still arriving, or null between pushes. */
   private PendingPush pending;
@@ -35,10 +38,15 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
   /** Guarded by this. */
   private boolean closed;
 
-  PushStreamHandler(GroupStore store, ServerCallStreamObserver<PushAck> call, Runnable onClosed) {
+  PushStreamHandler(
+      GroupStore store,
+      ServerCallStreamObserver<PushAck> call,
+      Runnable onClosed,
+      ServerMetrics metrics) {
     this.store = store;
     this.call = call;
     this.onClosed = onClosed;
+    this.metrics = metrics;
   }
 
   /** Wires flow control and asks for the first message. */
@@ -77,13 +85,21 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
   private PushAck apply(PendingPush push) {
     PushAck.Builder ack = PushAck.newBuilder().setPushId(push.pushId());
     try {
-      PushOutcome outcome = store.push(push.workerId(), push.sequence(), push.complete());
+      List<GroupGradient> gradients = push.complete();
+      long start = System.nanoTime();
+      PushOutcome outcome = store.push(push.workerId(), push.sequence(), gradients);
+      long bytes = 0;
+      for (GroupGradient gradient : gradients) {
+        bytes += (long) gradient.values().length * Float.BYTES;
+      }
+      metrics.pushApplied(System.nanoTime() - start, bytes, outcome.duplicate());
       for (GroupVersion version : outcome.versions()) {
         ack.addVersionsBuilder().setGroup(version.group()).setVersion(version.version());
       }
       ack.setDuplicate(outcome.duplicate());
     } catch (RuntimeException e) {
       Status status = StatusMapper.toStatus(e);
+      metrics.pushRejected(status.getCode());
       ack.setCode(status.getCode().value());
       ack.setMessage(status.getDescription() == null ? "" : status.getDescription());
     }

@@ -6,6 +6,7 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.StoreLimits;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -126,6 +127,14 @@ public final class ServerMain implements Callable<Integer> {
       description = "PEM CA certificates; clients must present a certificate it signed (mTLS).")
   Path tlsClientCa;
 
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "-1",
+      description =
+          "Port of the Prometheus endpoint (/metrics) on --host; 0 picks a free one, -1 is off "
+              + "(default: ${DEFAULT-VALUE}).")
+  int metricsPort;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ServerMain()).execute(args));
   }
@@ -152,6 +161,14 @@ public final class ServerMain implements Callable<Integer> {
       log.info("token authentication on: {} tokens from {}", auth.tokenCount(), authTokens);
     }
     ParamstreamServer server = ParamstreamServer.start(builder, config, durability, limits);
+    HTTPServer metricsServer =
+        metricsPort < 0
+            ? null
+            : HTTPServer.builder()
+                .hostname(host)
+                .port(metricsPort)
+                .registry(server.metrics().registry())
+                .buildAndStart();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -159,11 +176,17 @@ public final class ServerMain implements Callable<Integer> {
                 () -> {
                   log.info("shutting down: draining open streams");
                   server.close();
+                  if (metricsServer != null) {
+                    metricsServer.close();
+                  }
                   log.info("stopped");
                   stopped.countDown();
                 },
                 "paramstream-shutdown"));
     // Tests and scripts wait for this exact line to know the port is bound.
+    if (metricsServer != null) {
+      System.out.println("paramstream metrics on " + host + ":" + metricsServer.getPort());
+    }
     System.out.println("paramstream server listening on " + host + ":" + server.port());
     System.out.flush();
     log.info(
