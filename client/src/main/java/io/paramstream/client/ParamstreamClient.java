@@ -1,15 +1,19 @@
 package io.paramstream.client;
 
 import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.CompositeChannelCredentials;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.paramstream.client.internal.Backoff;
+import io.paramstream.client.internal.BearerToken;
 import io.paramstream.client.internal.ChunkAssembler;
 import io.paramstream.client.internal.Errors;
 import io.paramstream.client.internal.FloatCodec;
@@ -26,6 +30,9 @@ import io.paramstream.proto.v1.ParameterServerGrpc;
 import io.paramstream.proto.v1.PullRequest;
 import io.paramstream.proto.v1.SetHyperparametersRequest;
 import io.paramstream.proto.v1.WatchRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
@@ -592,6 +599,10 @@ public final class ParamstreamClient implements AutoCloseable {
   public static final class Builder {
     private String target;
     private ClientConfig config = ClientConfig.defaults();
+    private Path trustedCertificates;
+    private Path clientCertificate;
+    private Path clientKey;
+    private String token;
 
     private Builder() {}
 
@@ -613,6 +624,35 @@ public final class ParamstreamClient implements AutoCloseable {
 
     /** Connect without TLS (the default; the server speaks plaintext on a trusted network). */
     public Builder plaintext() {
+      this.trustedCertificates = null;
+      this.clientCertificate = null;
+      this.clientKey = null;
+      return this;
+    }
+
+    /** Connect over TLS, trusting the PEM CA certificates in {@code caCertificates}. */
+    public Builder tls(Path caCertificates) {
+      this.trustedCertificates = Objects.requireNonNull(caCertificates, "caCertificates");
+      return this;
+    }
+
+    /**
+     * Present this PEM certificate chain and PKCS#8 key to a server that requires client
+     * certificates (mutual TLS); needs {@link #tls}.
+     */
+    public Builder clientCertificate(Path certificateChain, Path privateKey) {
+      this.clientCertificate = Objects.requireNonNull(certificateChain, "certificateChain");
+      this.clientKey = Objects.requireNonNull(privateKey, "privateKey");
+      return this;
+    }
+
+    /** Authenticate every call with this bearer token (the server's --auth-tokens). */
+    public Builder token(String token) {
+      Objects.requireNonNull(token, "token");
+      if (token.isBlank()) {
+        throw new IllegalArgumentException("token must not be blank");
+      }
+      this.token = token;
       return this;
     }
 
@@ -627,8 +667,25 @@ public final class ParamstreamClient implements AutoCloseable {
       if (target == null) {
         throw new IllegalStateException("target is required");
       }
-      ManagedChannel channel =
-          Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+      ChannelCredentials credentials = InsecureChannelCredentials.create();
+      if (trustedCertificates != null) {
+        try {
+          TlsChannelCredentials.Builder tls =
+              TlsChannelCredentials.newBuilder().trustManager(trustedCertificates.toFile());
+          if (clientCertificate != null) {
+            tls.keyManager(clientCertificate.toFile(), clientKey.toFile());
+          }
+          credentials = tls.build();
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read TLS files", e);
+        }
+      } else if (clientCertificate != null) {
+        throw new IllegalStateException("clientCertificate needs tls(caCertificates)");
+      }
+      if (token != null) {
+        credentials = CompositeChannelCredentials.create(credentials, new BearerToken(token));
+      }
+      ManagedChannel channel = Grpc.newChannelBuilder(target, credentials).build();
       return new ParamstreamClient(channel, channel, config);
     }
   }

@@ -15,6 +15,11 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.paramstream.client.ErrorCode;
+import io.paramstream.client.GroupSpec;
+import io.paramstream.client.Hyperparameters;
+import io.paramstream.client.ParamstreamClient;
+import io.paramstream.client.ParamstreamException;
 import io.paramstream.proto.v1.CheckpointRequest;
 import io.paramstream.proto.v1.DeleteGroupsRequest;
 import io.paramstream.proto.v1.GradientSlice;
@@ -217,6 +222,45 @@ class SecurityProcessTest {
           .isEqualTo(Status.Code.UNAVAILABLE);
       plaintext.shutdownNow();
     }
+  }
+
+  @Test
+  void clientLibrary_overMutualTlsWithToken_getsItsRolesRights() throws Exception {
+    Path certs = work.resolve("certs");
+    Files.createDirectories(certs);
+    makeCertificates(certs);
+    Path tokens = work.resolve("tokens");
+    Files.writeString(tokens, "admin " + ADMIN + "\nworker " + WORKER + "\n");
+    try (ServerProcess server =
+        ServerProcess.start(
+            work.resolve("logs"),
+            "--auth-tokens",
+            tokens.toString(),
+            "--tls-cert",
+            certs.resolve("server.pem").toString(),
+            "--tls-key",
+            certs.resolve("server.key").toString(),
+            "--tls-client-ca",
+            certs.resolve("ca.pem").toString())) {
+      try (ParamstreamClient admin = secureClient(server, certs, ADMIN);
+          ParamstreamClient worker = secureClient(server, certs, WORKER)) {
+        admin.createGroup(new GroupSpec("g", new float[2], false, new Hyperparameters(1, 0)));
+        worker.push(java.util.Map.of("g", new float[] {1, 2}));
+        assertThat(worker.pull("g").get("g").values()).containsExactly(-1f, -2f);
+        ParamstreamException denied =
+            assertThrows(ParamstreamException.class, () -> worker.deleteGroups("g"));
+        assertThat(denied.code()).isEqualTo(ErrorCode.PERMISSION_DENIED);
+      }
+    }
+  }
+
+  private static ParamstreamClient secureClient(ServerProcess server, Path certs, String token) {
+    return ParamstreamClient.builder()
+        .target(server.target())
+        .tls(certs.resolve("ca.pem"))
+        .clientCertificate(certs.resolve("client.pem"), certs.resolve("client.key"))
+        .token(token)
+        .build();
   }
 
   /** A throwaway CA, and a server and a client certificate it signs (EC P-256, one day). */
