@@ -130,7 +130,7 @@ public final class ParamstreamServer implements AutoCloseable {
   }
 
   /** Open streaming calls counted by the per-connection limit, by connection. */
-  int connectionsWithStreams() {
+  public int connectionsWithStreams() {
     return streamLimit.trackedConnections();
   }
 
