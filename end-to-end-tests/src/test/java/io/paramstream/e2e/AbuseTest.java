@@ -83,8 +83,8 @@ class AbuseTest {
     Stubs.eventually(
         Duration.ofSeconds(10),
         () -> {
-          assertThat(server.openStreams()).isZero();
-          assertThat(server.connectionsWithStreams()).isZero();
+          assertThat(server.openStreams()).as("open streams").isZero();
+          assertThat(server.connectionsWithStreams()).as("connections with streams").isZero();
         });
   }
 
@@ -111,7 +111,7 @@ class AbuseTest {
     for (MethodDescriptor<?, ?> method : ParameterServerGrpc.getServiceDescriptor().getMethods()) {
       MethodDescriptor<byte[], byte[]> raw =
           method.toBuilder(RAW, RAW).setType(MethodDescriptor.MethodType.BIDI_STREAMING).build();
-      for (int i = 0; i < 10; i++) {
+      for (int i = 0; i < 100; i++) {
         byte[] garbage = new byte[1 + random.nextInt(2000)];
         random.nextBytes(garbage);
         ClientCall<byte[], byte[]> call = channel.newCall(raw, CallOptions.DEFAULT);
@@ -132,6 +132,9 @@ class AbuseTest {
         // to parse are answered like any other request.
         assertThat(closed.get(10, TimeUnit.SECONDS)).isNotNull();
       }
+      String name = method.getFullMethodName();
+      Stubs.eventually(
+          Duration.ofSeconds(3), () -> assertThat(server.openStreams()).as(name).isZero());
     }
     assertHealthyAndClean();
   }
