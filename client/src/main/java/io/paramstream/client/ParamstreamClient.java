@@ -66,7 +66,8 @@ import java.util.function.Supplier;
  * <p>Every call except {@link #watch} (open-ended by nature) and the stream of a {@link
  * PushSession} has a deadline ({@link ClientConfig#deadline()}, 30 s by default), so a stalled
  * server cannot hang a worker. Pulls are retried on UNAVAILABLE since reading twice is harmless;
- * pushes are never retried since that could apply a gradient twice.
+ * plain pushes are never retried since that could apply a gradient twice, while {@link
+ * #pushExactlyOnce} is, because the server de-duplicates by worker id and sequence.
  *
  * <p>All failures are reported as {@link ParamstreamException}. Thread-safe.
  */
