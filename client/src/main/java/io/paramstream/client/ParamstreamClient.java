@@ -1,14 +1,19 @@
 package io.paramstream.client;
 
 import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.CompositeChannelCredentials;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.paramstream.client.internal.Backoff;
+import io.paramstream.client.internal.BearerToken;
 import io.paramstream.client.internal.ChunkAssembler;
 import io.paramstream.client.internal.Errors;
 import io.paramstream.client.internal.FloatCodec;
@@ -25,6 +30,9 @@ import io.paramstream.proto.v1.ParameterServerGrpc;
 import io.paramstream.proto.v1.PullRequest;
 import io.paramstream.proto.v1.SetHyperparametersRequest;
 import io.paramstream.proto.v1.WatchRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
@@ -58,7 +66,8 @@ import java.util.function.Supplier;
  * <p>Every call except {@link #watch} (open-ended by nature) and the stream of a {@link
  * PushSession} has a deadline ({@link ClientConfig#deadline()}, 30 s by default), so a stalled
  * server cannot hang a worker. Pulls are retried on UNAVAILABLE since reading twice is harmless;
- * pushes are never retried since that could apply a gradient twice.
+ * plain pushes are never retried since that could apply a gradient twice, while {@link
+ * #pushExactlyOnce} is, because the server de-duplicates by worker id and sequence.
  *
  * <p>All failures are reported as {@link ParamstreamException}. Thread-safe.
  */
@@ -68,6 +77,10 @@ public final class ParamstreamClient implements AutoCloseable {
       PushChunker.DEFAULT_MAX_PAYLOAD_BYTES / FloatCodec.BYTES_PER_FLOAT;
   private static final int PULL_MAX_ATTEMPTS = 3;
   private static final Duration PULL_INITIAL_BACKOFF = Duration.ofMillis(50);
+  // Exactly-once pushes ride out a server restart: about 30 s of backoff in total.
+  private static final int RETRY_MAX_ATTEMPTS = 20;
+  private static final Duration RETRY_INITIAL_BACKOFF = Duration.ofMillis(50);
+  private static final Duration RETRY_MAX_BACKOFF = Duration.ofSeconds(2);
   // Extra wait beyond the call deadline, after which a missing reply is a bug, not a slow server.
   private static final Duration GRACE = Duration.ofSeconds(5);
 
@@ -287,6 +300,55 @@ public final class ParamstreamClient implements AutoCloseable {
   public PushResult push(Map<String, float[]> gradients, PushOptions options) {
     Objects.requireNonNull(gradients, "gradients");
     Objects.requireNonNull(options, "options");
+    return pushOnce(gradients, options, 0);
+  }
+
+  /**
+   * Pushes gradients exactly once, retrying with exponential backoff and jitter while the push
+   * fails with UNAVAILABLE or DEADLINE_EXCEEDED: the server applies each ({@code workerId}, {@code
+   * sequence}) at most once, also across a restart from a checkpoint, so a retry can never apply
+   * the gradient twice.
+   *
+   * <p>A worker numbers its pushes 1, 2, 3, ... (the training step is a good choice) and must not
+   * send a later one before an earlier one has returned. A push whose sequence the server has
+   * already applied returns normally with the groups' current versions. A restarted worker must
+   * continue its sequence (or use a new worker id), or its pushes are dropped as duplicates.
+   *
+   * @throws ParamstreamException as {@link #push(Map)}, after the last attempt for a retryable
+   *     failure
+   */
+  public PushResult pushExactlyOnce(
+      String workerId, long sequence, Map<String, float[]> gradients) {
+    Objects.requireNonNull(workerId, "workerId");
+    Objects.requireNonNull(gradients, "gradients");
+    if (workerId.isEmpty()) {
+      throw new IllegalArgumentException("workerId must not be empty");
+    }
+    if (sequence <= 0) {
+      throw new IllegalArgumentException("sequence must be > 0, got " + sequence);
+    }
+    Backoff backoff = new Backoff(RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return pushOnce(
+            gradients, new PushOptions(workerId, PushOptions.NO_BASE_VERSION), sequence);
+      } catch (ParamstreamException e) {
+        boolean retryable =
+            e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.DEADLINE_EXCEEDED;
+        if (!retryable || attempt >= RETRY_MAX_ATTEMPTS || closed.get()) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(backoff.nextDelay().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ParamstreamException(ErrorCode.CANCELLED, "interrupted between push retries");
+      }
+    }
+  }
+
+  private PushResult pushOnce(Map<String, float[]> gradients, PushOptions options, long sequence) {
     ensureOpen();
     Deadline deadline = newDeadline();
     PushSession session =
@@ -294,7 +356,7 @@ public final class ParamstreamClient implements AutoCloseable {
             () -> PushSession.open(asyncStub.withDeadline(deadline), config.deadline(), 1));
     CompletableFuture<PushResult> result;
     try {
-      result = session.push(gradients, options);
+      result = session.push(gradients, options, sequence);
     } finally {
       session.close();
     }
@@ -587,6 +649,10 @@ public final class ParamstreamClient implements AutoCloseable {
   public static final class Builder {
     private String target;
     private ClientConfig config = ClientConfig.defaults();
+    private Path trustedCertificates;
+    private Path clientCertificate;
+    private Path clientKey;
+    private String token;
 
     private Builder() {}
 
@@ -608,6 +674,35 @@ public final class ParamstreamClient implements AutoCloseable {
 
     /** Connect without TLS (the default; the server speaks plaintext on a trusted network). */
     public Builder plaintext() {
+      this.trustedCertificates = null;
+      this.clientCertificate = null;
+      this.clientKey = null;
+      return this;
+    }
+
+    /** Connect over TLS, trusting the PEM CA certificates in {@code caCertificates}. */
+    public Builder tls(Path caCertificates) {
+      this.trustedCertificates = Objects.requireNonNull(caCertificates, "caCertificates");
+      return this;
+    }
+
+    /**
+     * Present this PEM certificate chain and PKCS#8 key to a server that requires client
+     * certificates (mutual TLS); needs {@link #tls}.
+     */
+    public Builder clientCertificate(Path certificateChain, Path privateKey) {
+      this.clientCertificate = Objects.requireNonNull(certificateChain, "certificateChain");
+      this.clientKey = Objects.requireNonNull(privateKey, "privateKey");
+      return this;
+    }
+
+    /** Authenticate every call with this bearer token (the server's --auth-tokens). */
+    public Builder token(String token) {
+      Objects.requireNonNull(token, "token");
+      if (token.isBlank()) {
+        throw new IllegalArgumentException("token must not be blank");
+      }
+      this.token = token;
       return this;
     }
 
@@ -622,8 +717,25 @@ public final class ParamstreamClient implements AutoCloseable {
       if (target == null) {
         throw new IllegalStateException("target is required");
       }
-      ManagedChannel channel =
-          Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+      ChannelCredentials credentials = InsecureChannelCredentials.create();
+      if (trustedCertificates != null) {
+        try {
+          TlsChannelCredentials.Builder tls =
+              TlsChannelCredentials.newBuilder().trustManager(trustedCertificates.toFile());
+          if (clientCertificate != null) {
+            tls.keyManager(clientCertificate.toFile(), clientKey.toFile());
+          }
+          credentials = tls.build();
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read TLS files", e);
+        }
+      } else if (clientCertificate != null) {
+        throw new IllegalStateException("clientCertificate needs tls(caCertificates)");
+      }
+      if (token != null) {
+        credentials = CompositeChannelCredentials.create(credentials, new BearerToken(token));
+      }
+      ManagedChannel channel = Grpc.newChannelBuilder(target, credentials).build();
       return new ParamstreamClient(channel, channel, config);
     }
   }

@@ -91,6 +91,15 @@ public final class PushSession implements AutoCloseable {
    * otherwise as {@link #push(Map)}. In synchronous mode the ack arrives when the step completes.
    */
   public CompletableFuture<PushResult> push(Map<String, float[]> gradients, PushOptions options) {
+    return push(gradients, options, 0);
+  }
+
+  /**
+   * As {@link #push(Map, PushOptions)}; a {@code sequence} > 0 with the options' worker id asks the
+   * server to apply this push at most once (exactly-once retries).
+   */
+  CompletableFuture<PushResult> push(
+      Map<String, float[]> gradients, PushOptions options, long sequence) {
     Objects.requireNonNull(gradients, "gradients");
     Objects.requireNonNull(options, "options");
     gradients.forEach(
@@ -123,7 +132,7 @@ public final class PushSession implements AutoCloseable {
       return abandon(result, interrupted());
     }
     try {
-      send(gradients, options, deadlineNanos, result);
+      send(gradients, options, sequence, deadlineNanos, result);
     } finally {
       sendLock.unlock();
     }
@@ -134,6 +143,7 @@ public final class PushSession implements AutoCloseable {
   private void send(
       Map<String, float[]> gradients,
       PushOptions options,
+      long sequence,
       long deadlineNanos,
       CompletableFuture<PushResult> result) {
     if (closed) {
@@ -141,7 +151,13 @@ public final class PushSession implements AutoCloseable {
       return;
     }
     long pushId = nextPushId++;
-    PushChunker chunker = new PushChunker(pushId, gradients, PushChunker.DEFAULT_MAX_PAYLOAD_BYTES);
+    PushChunker chunker =
+        new PushChunker(
+            pushId,
+            gradients,
+            PushChunker.DEFAULT_MAX_PAYLOAD_BYTES,
+            sequence > 0 ? options.workerId() : "",
+            sequence);
     boolean sentAny = false;
     try {
       while (chunker.hasNext()) {

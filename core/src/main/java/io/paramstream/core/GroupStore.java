@@ -35,9 +35,29 @@ public final class GroupStore {
   private final AtomicLong nextId = new AtomicLong();
   private final List<VersionListener> listeners = new CopyOnWriteArrayList<>();
   private final Hyperparameters defaultHyperparameters;
+  private final StoreLimits limits;
+
+  /**
+   * Highest applied push sequence per worker. Read and written only while holding the locks of the
+   * push's groups, so a snapshot (which holds every group lock) sees it consistent with the values.
+   */
+  private final ConcurrentHashMap<String, Long> lastSequences = new ConcurrentHashMap<>();
+
+  private final Object usageLock = new Object();
+
+  /** Guarded by usageLock. Groups counted against {@link #limits}, including ones being created. */
+  private int usedGroups;
+
+  /** Guarded by usageLock. */
+  private long usedParameterBytes;
 
   public GroupStore(Hyperparameters defaultHyperparameters) {
+    this(defaultHyperparameters, StoreLimits.NONE);
+  }
+
+  public GroupStore(Hyperparameters defaultHyperparameters, StoreLimits limits) {
     this.defaultHyperparameters = Objects.requireNonNull(defaultHyperparameters);
+    this.limits = Objects.requireNonNull(limits);
   }
 
   /** Hyperparameters given to groups created without any. */
@@ -86,11 +106,69 @@ public final class GroupStore {
     ParameterGroup group =
         new ParameterGroup(
             nextId.getAndIncrement(), name, initialValues, weightDecay, chosen, optimizer);
-    if (groups.putIfAbsent(name, group) != null) {
-      throw new GroupStoreException(
-          GroupStoreException.Reason.ALREADY_EXISTS, "group '" + name + "' already exists");
-    }
+    insert(group);
     return group.metadata();
+  }
+
+  /** Adds a group within the limits, or fails changing nothing. */
+  private void insert(ParameterGroup group) {
+    if (groups.containsKey(group.name)) {
+      throw alreadyExists(group.name);
+    }
+    reserve(group.name, group.values.length);
+    if (groups.putIfAbsent(group.name, group) != null) {
+      release(group.values.length);
+      throw alreadyExists(group.name);
+    }
+  }
+
+  private static GroupStoreException alreadyExists(String name) {
+    return new GroupStoreException(
+        GroupStoreException.Reason.ALREADY_EXISTS, "group '" + name + "' already exists");
+  }
+
+  private void reserve(String name, int elements) {
+    long bytes = (long) elements * Float.BYTES;
+    synchronized (usageLock) {
+      if (usedGroups >= limits.maxGroups()) {
+        throw new GroupStoreException(
+            GroupStoreException.Reason.RESOURCE_EXHAUSTED,
+            "cannot create group '"
+                + name
+                + "': the server holds its maximum of "
+                + limits.maxGroups()
+                + " groups");
+      }
+      if (bytes > limits.maxParameterBytes() - usedParameterBytes) {
+        throw new GroupStoreException(
+            GroupStoreException.Reason.RESOURCE_EXHAUSTED,
+            "cannot create group '"
+                + name
+                + "' of "
+                + bytes
+                + " bytes: "
+                + usedParameterBytes
+                + " of the server's "
+                + limits.maxParameterBytes()
+                + " parameter bytes are in use");
+      }
+      usedGroups++;
+      usedParameterBytes += bytes;
+    }
+  }
+
+  private void release(int elements) {
+    synchronized (usageLock) {
+      usedGroups--;
+      usedParameterBytes -= (long) elements * Float.BYTES;
+    }
+  }
+
+  /** Bytes of float32 values over all groups. */
+  public long parameterBytes() {
+    synchronized (usageLock) {
+      return usedParameterBytes;
+    }
   }
 
   /**
@@ -121,7 +199,9 @@ public final class GroupStore {
     try {
       for (ParameterGroup group : locked) {
         group.markDeleted();
-        groups.remove(group.name, group);
+        if (groups.remove(group.name, group)) {
+          release(group.values.length);
+        }
       }
     } finally {
       unlockAll(locked);
@@ -141,6 +221,22 @@ public final class GroupStore {
    *     group, a length mismatch or a non-finite value; nothing is changed in either case
    */
   public List<GroupVersion> push(List<GroupGradient> gradients) {
+    return push(null, 0, gradients).versions();
+  }
+
+  /**
+   * Applies one push at most once per ({@code workerId}, {@code sequence}): a sequence not greater
+   * than the worker's last applied one is a duplicate and changes nothing. A worker must not apply
+   * its pushes out of order (a retry resends the same sequence).
+   *
+   * @param workerId null for a push without de-duplication
+   * @throws GroupStoreException as {@link #push(List)}, and INVALID_ARGUMENT for a sequence <= 0
+   */
+  public PushOutcome push(String workerId, long sequence, List<GroupGradient> gradients) {
+    if (workerId != null && sequence <= 0) {
+      throw GroupStoreException.invalid(
+          "push of worker '" + workerId + "' must have a sequence > 0, got " + sequence);
+    }
     if (gradients.isEmpty()) {
       throw GroupStoreException.invalid("a push must carry at least one gradient");
     }
@@ -153,10 +249,16 @@ public final class GroupStore {
     checkDistinct(targets);
 
     long[] versions = new long[targets.size()];
+    boolean fresh = true;
     List<ParameterGroup> locked = lockAll(targets, false);
     try {
+      // Under the groups' locks, so a snapshot never sees the sequence without the values.
+      if (workerId != null) {
+        fresh = claimSequence(workerId, sequence);
+      }
       for (int i = 0; i < targets.size(); i++) {
-        versions[i] = targets.get(i).apply(gradients.get(i).values());
+        ParameterGroup group = targets.get(i);
+        versions[i] = fresh ? group.apply(gradients.get(i).values()) : group.version();
       }
     } finally {
       unlockAll(locked);
@@ -166,8 +268,100 @@ public final class GroupStore {
     for (int i = 0; i < targets.size(); i++) {
       result.add(new GroupVersion(targets.get(i).name, versions[i]));
     }
-    notifyAdvanced(result);
-    return result;
+    if (fresh) {
+      notifyAdvanced(result);
+    }
+    return new PushOutcome(result, !fresh);
+  }
+
+  /** Records {@code sequence} as the worker's last if it is newer; false for a duplicate. */
+  private boolean claimSequence(String workerId, long sequence) {
+    boolean[] claimed = new boolean[1];
+    lastSequences.compute(
+        workerId,
+        (worker, last) -> {
+          if (last == null || sequence > last) {
+            claimed[0] = true;
+            return sequence;
+          }
+          return last;
+        });
+    return claimed[0];
+  }
+
+  /**
+   * A consistent image of the whole store: holds every group's lock at once while it copies, so it
+   * sees each push entirely or not at all, together with the matching de-duplication table.
+   */
+  public StoreState exportState() {
+    List<ParameterGroup> targets = new ArrayList<>(groups.values());
+    List<GroupState> states = new ArrayList<>(targets.size());
+    Map<String, Long> sequences;
+    List<ParameterGroup> locked = lockAll(targets, true);
+    try {
+      for (ParameterGroup group : locked) {
+        if (group.isDeleted()) {
+          continue;
+        }
+        GroupMetadata metadata = group.metadata();
+        states.add(
+            new GroupState(
+                group.name,
+                group.weightDecay,
+                metadata.version(),
+                metadata.hyperparameters(),
+                group.values.clone(),
+                group.optimizerSnapshot()));
+      }
+      sequences = new LinkedHashMap<>(lastSequences);
+    } finally {
+      unlockAll(locked);
+    }
+    states.sort(Comparator.comparing(GroupState::name));
+    return new StoreState(states, sequences);
+  }
+
+  /**
+   * Loads an image into this store, which must be empty: groups come back with their versions,
+   * hyperparameters and decay flags, and workers with their last sequences. Validates everything
+   * (names, finite values, limits) first; on failure the store stays empty.
+   */
+  public void importState(StoreState state) {
+    if (!groups.isEmpty() || !lastSequences.isEmpty()) {
+      throw GroupStoreException.invalid("can only restore into an empty store");
+    }
+    Set<String> names = new HashSet<>();
+    for (GroupState group : state.groups()) {
+      checkName(group.name());
+      if (group.values().length == 0 || SgdKernel.firstNonFinite(group.values()) >= 0) {
+        throw GroupStoreException.invalid(
+            "group '" + group.name() + "' is empty or holds non-finite values");
+      }
+      if (!names.add(group.name())) {
+        throw GroupStoreException.invalid("group '" + group.name() + "' appears twice");
+      }
+    }
+    try {
+      for (GroupState group : state.groups()) {
+        insert(
+            new ParameterGroup(
+                nextId.getAndIncrement(),
+                group.name(),
+                group.values(),
+                group.weightDecay(),
+                group.hyperparameters(),
+                group.optimizer(),
+                group.version()));
+      }
+    } catch (RuntimeException e) {
+      for (ParameterGroup group : new ArrayList<>(groups.values())) {
+        if (groups.remove(group.name, group)) {
+          release(group.values.length);
+        }
+      }
+      throw e;
+    }
+    lastSequences.putAll(state.lastSequences());
   }
 
   /**

@@ -21,8 +21,41 @@ final class OptimizerState {
     this.second = optimizer.kind() == Optimizer.Kind.SGD ? null : new float[size];
   }
 
+  /** Brings back the state a checkpoint saved; sizes must match this group. */
+  OptimizerState(OptimizerSnapshot snapshot, int size) {
+    this(snapshot.optimizer(), size);
+    this.steps = snapshot.steps();
+    restore(first, snapshot.firstMoment(), "first moment");
+    restore(second, snapshot.secondMoment(), "second moment");
+  }
+
+  private static void restore(float[] target, float[] saved, String what) {
+    if (target == null) {
+      return;
+    }
+    if (saved == null || saved.length != target.length) {
+      throw new IllegalArgumentException(
+          "optimizer "
+              + what
+              + " has "
+              + (saved == null ? 0 : saved.length)
+              + " elements, the group has "
+              + target.length);
+    }
+    System.arraycopy(saved, 0, target, 0, saved.length);
+  }
+
   Optimizer optimizer() {
     return optimizer;
+  }
+
+  /** A copy of the state, for a checkpoint. */
+  OptimizerSnapshot snapshot() {
+    return new OptimizerSnapshot(
+        optimizer,
+        steps,
+        first == null ? null : first.clone(),
+        second == null ? null : second.clone());
   }
 
   /** Number of updates applied so far (PyTorch's {@code step}). */

@@ -36,12 +36,55 @@ final class ParameterGroup {
       boolean weightDecay,
       Hyperparameters hyperparameters,
       Optimizer optimizer) {
+    this(
+        id,
+        name,
+        values,
+        weightDecay,
+        hyperparameters,
+        new OptimizerState(optimizer, values.length),
+        0);
+  }
+
+  /** A group brought back from a checkpoint at {@code version} with its optimizer state. */
+  ParameterGroup(
+      long id,
+      String name,
+      float[] values,
+      boolean weightDecay,
+      Hyperparameters hyperparameters,
+      OptimizerSnapshot optimizer,
+      long version) {
+    this(
+        id,
+        name,
+        values,
+        weightDecay,
+        hyperparameters,
+        new OptimizerState(optimizer, values.length),
+        version);
+  }
+
+  private ParameterGroup(
+      long id,
+      String name,
+      float[] values,
+      boolean weightDecay,
+      Hyperparameters hyperparameters,
+      OptimizerState optimizer,
+      long version) {
+    this.version = version;
     this.id = id;
     this.name = name;
     this.values = values;
     this.weightDecay = weightDecay;
     this.hyperparameters = hyperparameters;
-    this.optimizer = new OptimizerState(optimizer, values.length);
+    this.optimizer = optimizer;
+  }
+
+  /** Caller holds {@link #lock}. */
+  OptimizerSnapshot optimizerSnapshot() {
+    return optimizer.snapshot();
   }
 
   /** Applies a validated gradient and returns the new version. Caller holds {@link #lock}. */

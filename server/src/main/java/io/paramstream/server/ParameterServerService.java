@@ -8,6 +8,8 @@ import io.paramstream.core.GroupSelector;
 import io.paramstream.core.GroupStore;
 import io.paramstream.core.StalenessHistogram;
 import io.paramstream.core.SyncBarrier;
+import io.paramstream.proto.v1.CheckpointRequest;
+import io.paramstream.proto.v1.CheckpointResponse;
 import io.paramstream.proto.v1.ConsistencyMode;
 import io.paramstream.proto.v1.CreateGroupRequest;
 import io.paramstream.proto.v1.CreateGroupResponse;
@@ -31,6 +33,7 @@ import io.paramstream.proto.v1.ServerStats;
 import io.paramstream.proto.v1.SetHyperparametersRequest;
 import io.paramstream.proto.v1.SetHyperparametersResponse;
 import io.paramstream.proto.v1.WatchRequest;
+import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,10 +52,16 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
   private final PushApplier applier;
   private final Set<PushStreamHandler> pushStreams = ConcurrentHashMap.newKeySet();
   private final Set<WatchStream> watchStreams = ConcurrentHashMap.newKeySet();
+  private final Checkpointer checkpointer; // null when checkpoints are off
   private volatile boolean draining;
 
   ParameterServerService(
-      GroupStore store, ServerConfig config, Executor watchExecutor, PushApplier applier) {
+      GroupStore store,
+      ServerConfig config,
+      Executor watchExecutor,
+      PushApplier applier,
+      Checkpointer checkpointer) {
+    this.checkpointer = checkpointer;
     this.store = store;
     this.config = config;
     this.watchExecutor = watchExecutor;
@@ -198,6 +207,32 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
             .setMaxChunkBytes(config.maxChunkBytes())
             .setDefaultHyperparameters(Converters.toProto(store.defaultHyperparameters()))
             .build());
+  }
+
+  @Override
+  public void checkpoint(
+      CheckpointRequest request, StreamObserver<CheckpointResponse> responseObserver) {
+    if (checkpointer == null) {
+      responseObserver.onError(
+          Status.FAILED_PRECONDITION
+              .withDescription("checkpoints are off: start the server with --checkpoint-dir")
+              .asException());
+      return;
+    }
+    try {
+      Checkpointer.Written written = checkpointer.checkpoint();
+      reply(
+          responseObserver,
+          CheckpointResponse.newBuilder()
+              .setFile(written.file().getFileName().toString())
+              .setGroups(written.groups())
+              .build());
+    } catch (IOException e) {
+      responseObserver.onError(
+          Status.INTERNAL.withDescription("checkpoint failed: " + e).withCause(e).asException());
+    } catch (RuntimeException e) {
+      responseObserver.onError(StatusMapper.toException(e));
+    }
   }
 
   @Override

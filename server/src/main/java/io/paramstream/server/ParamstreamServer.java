@@ -2,6 +2,7 @@ package io.paramstream.server;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -36,41 +37,102 @@ public final class ParamstreamServer implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final ExecutorService watchExecutor;
   private final ScheduledExecutorService consistencyExecutor;
+  private final Checkpointer checkpointer; // null without a checkpoint directory
+  private final StreamLimitInterceptor streamLimit;
+  private final ServerMetrics metrics;
+  private volatile boolean restoring = true;
   private boolean closed;
 
   private ParamstreamServer(
-      ServerBuilder<?> builder, ServerConfig config, ConsistencyConfig consistency) {
+      ServerBuilder<?> builder,
+      ServerConfig config,
+      ConsistencyConfig consistency,
+      DurabilityConfig durability,
+      LimitsConfig limits)
+      throws IOException {
     this.config = config;
-    this.store = new GroupStore(config.defaultHyperparameters());
+    this.store = new GroupStore(config.defaultHyperparameters(), limits.store());
+    this.metrics = new ServerMetrics(store);
+    this.checkpointer =
+        durability.directory().isPresent()
+            ? new Checkpointer(store, durability.directory().get(), durability.keep(), metrics)
+            : null;
     this.watchExecutor = Executors.newFixedThreadPool(2, daemonThreads("paramstream-watch-"));
     // Straggler timeouts and the acks of completed synchronous steps; both are short tasks.
     this.consistencyExecutor =
         Executors.newScheduledThreadPool(2, daemonThreads("paramstream-consistency-"));
     PushApplier applier =
-        new PushApplier(store, consistency, consistencyExecutor, consistencyExecutor);
-    this.service = new ParameterServerService(store, config, watchExecutor, applier);
+        new PushApplier(store, consistency, consistencyExecutor, consistencyExecutor, metrics);
+    this.service = new ParameterServerService(store, config, watchExecutor, applier, checkpointer);
+    this.streamLimit = new StreamLimitInterceptor(limits.maxStreamsPerConnection());
     this.server =
         builder
             .maxInboundMessageSize(config.maxInboundMessageBytes())
-            .addService(service)
+            .addService(
+                ServerInterceptors.intercept(
+                    service, streamLimit, new RestoreGate(() -> restoring)))
             .addService(new ShardPlacementService(store))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build();
   }
 
-  /** Builds and starts a server on {@code builder}'s transport. */
+  /** Builds and starts a server on {@code builder}'s transport, in memory only, unlimited. */
   public static ParamstreamServer start(ServerBuilder<?> builder, ServerConfig config)
       throws IOException {
-    return start(builder, config, ConsistencyConfig.asynchronous());
+    return start(
+        builder,
+        config,
+        ConsistencyConfig.asynchronous(),
+        DurabilityConfig.disabled(),
+        LimitsConfig.none());
   }
 
-  /** Builds and starts a server applying pushes under {@code consistency}. */
+  /** Builds and starts a server applying pushes under {@code consistency}, in memory only. */
   public static ParamstreamServer start(
       ServerBuilder<?> builder, ServerConfig config, ConsistencyConfig consistency)
       throws IOException {
-    ParamstreamServer server = new ParamstreamServer(builder, config, consistency);
+    return start(builder, config, consistency, DurabilityConfig.disabled(), LimitsConfig.none());
+  }
+
+  /** Builds and starts an asynchronous server with checkpoints and limits. */
+  public static ParamstreamServer start(
+      ServerBuilder<?> builder,
+      ServerConfig config,
+      DurabilityConfig durability,
+      LimitsConfig limits)
+      throws IOException {
+    return start(builder, config, ConsistencyConfig.asynchronous(), durability, limits);
+  }
+
+  /**
+   * Builds and starts a server. With a checkpoint directory, the newest valid checkpoint is
+   * restored before this returns; meanwhile health reports NOT_SERVING and calls to the service
+   * fail with UNAVAILABLE.
+   */
+  public static ParamstreamServer start(
+      ServerBuilder<?> builder,
+      ServerConfig config,
+      ConsistencyConfig consistency,
+      DurabilityConfig durability,
+      LimitsConfig limits)
+      throws IOException {
+    ParamstreamServer server =
+        new ParamstreamServer(builder, config, consistency, durability, limits);
+    server.health.setStatus("", ServingStatus.NOT_SERVING);
+    server.health.setStatus(SERVICE_NAME, ServingStatus.NOT_SERVING);
     server.server.start();
+    try {
+      if (server.checkpointer != null) {
+        server.checkpointer.restore();
+        server.checkpointer.schedule(durability.interval());
+      }
+    } catch (IOException | RuntimeException e) {
+      server.server.shutdownNow();
+      server.watchExecutor.shutdownNow();
+      throw e;
+    }
+    server.restoring = false;
     server.health.setStatus("", ServingStatus.SERVING);
     server.health.setStatus(SERVICE_NAME, ServingStatus.SERVING);
     return server;
@@ -86,6 +148,11 @@ public final class ParamstreamServer implements AutoCloseable {
     return store;
   }
 
+  /** The server's metrics, to expose over HTTP or read in tests. */
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
   public ServerConfig config() {
     return config;
   }
@@ -95,10 +162,16 @@ public final class ParamstreamServer implements AutoCloseable {
     return service.openStreams();
   }
 
+  /** Open streaming calls counted by the per-connection limit, by connection. */
+  public int connectionsWithStreams() {
+    return streamLimit.trackedConnections();
+  }
+
   /**
    * Shuts down gracefully: health turns NOT_SERVING, push streams end after the push they are
    * receiving is applied and acknowledged, watches end, and open calls get {@link
-   * ServerConfig#shutdownGrace()} to finish before they are cancelled. Idempotent.
+   * ServerConfig#shutdownGrace()} to finish before they are cancelled. Then, with checkpoints on, a
+   * final checkpoint holds every acknowledged push. Idempotent.
    */
   @Override
   public synchronized void close() {
@@ -121,6 +194,9 @@ public final class ParamstreamServer implements AutoCloseable {
     } finally {
       watchExecutor.shutdownNow();
       consistencyExecutor.shutdownNow();
+      if (checkpointer != null) {
+        checkpointer.close();
+      }
     }
   }
 

@@ -19,6 +19,8 @@ final class PendingPush {
 
   private final long pushId;
   private final StagingBuffers buffers;
+  private final String workerId;
+  private final long sequence;
   private final Map<String, Staged> staged = new LinkedHashMap<>();
   private RuntimeException failure;
 
@@ -31,13 +33,27 @@ final class PendingPush {
     }
   }
 
-  PendingPush(long pushId, StagingBuffers buffers) {
+  /**
+   * @param workerId empty for a push without de-duplication
+   */
+  PendingPush(long pushId, String workerId, long sequence, StagingBuffers buffers) {
     this.pushId = pushId;
+    this.workerId = workerId.isEmpty() ? null : workerId;
+    this.sequence = sequence;
     this.buffers = buffers;
   }
 
   long pushId() {
     return pushId;
+  }
+
+  /** The worker for de-duplication, or null. */
+  String workerId() {
+    return workerId;
+  }
+
+  long sequence() {
+    return sequence;
   }
 
   /** Stages one message of this push. */

@@ -5,6 +5,7 @@ import io.paramstream.core.ConsistencyException;
 import io.paramstream.core.GroupGradient;
 import io.paramstream.core.GroupStore;
 import io.paramstream.core.GroupVersion;
+import io.paramstream.core.PushOutcome;
 import io.paramstream.core.StalePush;
 import io.paramstream.core.StalenessHistogram;
 import io.paramstream.core.SyncBarrier;
@@ -28,6 +29,7 @@ final class PushApplier {
   private final StalenessHistogram histogram = new StalenessHistogram();
 
   private final Executor ackExecutor;
+  private final ServerMetrics metrics;
 
   /**
    * @param timer runs straggler timeouts
@@ -37,8 +39,10 @@ final class PushApplier {
       GroupStore store,
       ConsistencyConfig config,
       ScheduledExecutorService timer,
-      Executor ackExecutor) {
+      Executor ackExecutor,
+      ServerMetrics metrics) {
     this.store = store;
+    this.metrics = metrics;
     this.ackExecutor = ackExecutor;
     this.config = config;
     this.barrier =
@@ -75,7 +79,7 @@ final class PushApplier {
     try {
       List<GroupGradient> gradients = push.complete();
       return switch (config.mode()) {
-        case ASYNCHRONOUS -> CompletableFuture.completedFuture(ack(push, store.push(gradients), 0));
+        case ASYNCHRONOUS -> CompletableFuture.completedFuture(exactlyOnce(push, gradients));
         case SYNCHRONOUS ->
             barrier
                 .contribute(workerId, gradients)
@@ -88,6 +92,22 @@ final class PushApplier {
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(failed(push, e));
     }
+  }
+
+  /**
+   * An asynchronous push, applied at most once per (worker_id, sequence) when it carries a
+   * sequence; a duplicate changes nothing and is acknowledged as such.
+   */
+  private PushAck exactlyOnce(PendingPush push, List<GroupGradient> gradients) {
+    long start = System.nanoTime();
+    String dedupKey = push.sequence() > 0 ? push.workerId() : null;
+    PushOutcome outcome = store.push(dedupKey, push.sequence(), gradients);
+    long bytes = 0;
+    for (GroupGradient gradient : gradients) {
+      bytes += (long) gradient.values().length * Float.BYTES;
+    }
+    metrics.pushApplied(System.nanoTime() - start, bytes, outcome.duplicate());
+    return ack(push, outcome.versions(), 0).toBuilder().setDuplicate(outcome.duplicate()).build();
   }
 
   private PushAck stale(PendingPush push, List<GroupGradient> gradients, Long baseVersion) {
@@ -127,12 +147,13 @@ final class PushApplier {
     return ack.build();
   }
 
-  private static PushAck failed(PendingPush push, Throwable failure) {
+  private PushAck failed(PendingPush push, Throwable failure) {
     Throwable cause =
         failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause()
             : failure;
     Status status = StatusMapper.toStatus(cause);
+    metrics.pushRejected(status.getCode());
     return PushAck.newBuilder()
         .setPushId(push.pushId())
         .setCode(status.getCode().value())

@@ -1,5 +1,6 @@
 package io.paramstream.server;
 
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -68,6 +69,11 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
     call.disableAutoRequest();
     call.setOnReadyHandler(this::onReady);
     call.setOnCancelHandler(this::onCancelled);
+    // A second way to learn the call is over: when gRPC itself ended the call after a request it
+    // could not parse, the cancel handler was seen not to run (AbuseTest), leaving this handler
+    // registered forever. The context is cancelled however the call ends. Registered here, once
+    // the service tracks this handler: a context already cancelled runs the listener at once.
+    Context.current().addListener(context -> onCancelled(), Runnable::run);
     call.request(1);
   }
 
@@ -77,7 +83,9 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
       return;
     }
     if (pending == null) {
-      pending = new PendingPush(message.getPushId(), buffers);
+      pending =
+          new PendingPush(
+              message.getPushId(), message.getWorkerId(), message.getSequence(), buffers);
       pushWorkerId = message.getWorkerId();
       pushBaseVersion = message.hasBaseVersion() ? message.getBaseVersion() : null;
       if (!pushWorkerId.isEmpty()) {

@@ -1,9 +1,16 @@
 package io.paramstream.server;
 
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.StalenessPolicy;
+import io.paramstream.core.StoreLimits;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -102,6 +109,69 @@ public final class ServerMain implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   StalenessPolicy.Action stalePolicy;
 
+  @Option(
+      names = "--checkpoint-dir",
+      description =
+          "Directory for checkpoints; the newest valid one is restored at start. Off when unset.")
+  Path checkpointDir;
+
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "PT60S",
+      description =
+          "Time between periodic checkpoints, ISO-8601; PT0S for none (default: ${DEFAULT-VALUE}).")
+  Duration checkpointInterval;
+
+  @Option(
+      names = "--checkpoint-keep",
+      defaultValue = "3",
+      description = "How many of the newest checkpoints to keep (default: ${DEFAULT-VALUE}).")
+  int checkpointKeep;
+
+  @Option(
+      names = "--max-groups",
+      defaultValue = "" + Integer.MAX_VALUE,
+      description = "Most groups the server holds; more -> RESOURCE_EXHAUSTED.")
+  int maxGroups;
+
+  @Option(
+      names = "--max-parameter-bytes",
+      defaultValue = "" + Long.MAX_VALUE,
+      description = "Most float32 bytes over all groups; more -> RESOURCE_EXHAUSTED.")
+  long maxParameterBytes;
+
+  @Option(
+      names = "--max-streams-per-connection",
+      defaultValue = "" + Integer.MAX_VALUE,
+      description = "Most open streaming calls per client connection; more -> RESOURCE_EXHAUSTED.")
+  int maxStreamsPerConnection;
+
+  @Option(
+      names = "--auth-tokens",
+      description =
+          "File of '<role> <token>' lines (roles admin, worker, reader); calls then need "
+              + "'authorization: Bearer <token>'. Off when unset.")
+  Path authTokens;
+
+  @Option(names = "--tls-cert", description = "PEM certificate chain; turns on TLS.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM PKCS#8 private key of --tls-cert.")
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-client-ca",
+      description = "PEM CA certificates; clients must present a certificate it signed (mTLS).")
+  Path tlsClientCa;
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "-1",
+      description =
+          "Port of the Prometheus endpoint (/metrics) on --host; 0 picks a free one, -1 is off "
+              + "(default: ${DEFAULT-VALUE}).")
+  int metricsPort;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ServerMain()).execute(args));
   }
@@ -114,16 +184,38 @@ public final class ServerMain implements Callable<Integer> {
             maxMessageBytes,
             chunkBytes,
             shutdownGrace);
-    NettyServerBuilder transport = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+    DurabilityConfig durability =
+        checkpointDir == null
+            ? DurabilityConfig.disabled()
+            : DurabilityConfig.in(checkpointDir, checkpointInterval, checkpointKeep);
+    LimitsConfig limits =
+        new LimitsConfig(new StoreLimits(maxGroups, maxParameterBytes), maxStreamsPerConnection);
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials());
     if (flowControlWindow > 0) {
-      transport.flowControlWindow(flowControlWindow);
+      builder.flowControlWindow(flowControlWindow);
+    }
+    if (authTokens != null) {
+      AuthInterceptor auth = AuthInterceptor.fromFile(authTokens);
+      builder.intercept(auth);
+      log.info("token authentication on: {} tokens from {}", auth.tokenCount(), authTokens);
     }
     ParamstreamServer server =
         ParamstreamServer.start(
-            transport,
+            builder,
             config,
             new ConsistencyConfig(
-                consistency, stragglerTimeout, new StalenessPolicy(maxStaleness, stalePolicy)));
+                consistency, stragglerTimeout, new StalenessPolicy(maxStaleness, stalePolicy)),
+            durability,
+            limits);
+    HTTPServer metricsServer =
+        metricsPort < 0
+            ? null
+            : HTTPServer.builder()
+                .hostname(host)
+                .port(metricsPort)
+                .registry(server.metrics().registry())
+                .buildAndStart();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -131,11 +223,17 @@ public final class ServerMain implements Callable<Integer> {
                 () -> {
                   log.info("shutting down: draining open streams");
                   server.close();
+                  if (metricsServer != null) {
+                    metricsServer.close();
+                  }
                   log.info("stopped");
                   stopped.countDown();
                 },
                 "paramstream-shutdown"));
     // Tests and scripts wait for this exact line to know the port is bound.
+    if (metricsServer != null) {
+      System.out.println("paramstream metrics on " + host + ":" + metricsServer.getPort());
+    }
     System.out.println("paramstream server listening on " + host + ":" + server.port());
     System.out.flush();
     log.info(
@@ -146,5 +244,25 @@ public final class ServerMain implements Callable<Integer> {
     server.awaitTermination();
     stopped.await();
     return 0;
+  }
+
+  private ServerCredentials credentials() throws IOException {
+    if (tlsCert == null) {
+      if (tlsKey != null || tlsClientCa != null) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--tls-key and --tls-client-ca need --tls-cert");
+      }
+      return InsecureServerCredentials.create();
+    }
+    if (tlsKey == null) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert needs --tls-key");
+    }
+    TlsServerCredentials.Builder tls =
+        TlsServerCredentials.newBuilder().keyManager(tlsCert.toFile(), tlsKey.toFile());
+    if (tlsClientCa != null) {
+      tls.trustManager(tlsClientCa.toFile()).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+    }
+    log.info("TLS on{}", tlsClientCa != null ? ", client certificates required" : "");
+    return tls.build();
   }
 }

@@ -19,6 +19,8 @@ public final class PushChunker implements Iterator<PushRequest> {
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
 
   private final long pushId;
+  private final String workerId;
+  private final long sequence;
   private final int maxElementsPerMessage;
   private final List<Map.Entry<String, float[]>> groups;
   private int groupIndex;
@@ -26,6 +28,21 @@ public final class PushChunker implements Iterator<PushRequest> {
   private boolean emittedAny;
 
   public PushChunker(long pushId, Map<String, float[]> gradients, int maxPayloadBytes) {
+    this(pushId, gradients, maxPayloadBytes, "", 0);
+  }
+
+  /**
+   * A chunker whose messages carry {@code workerId} and {@code sequence} so the server applies the
+   * push at most once; an empty worker id asks for no de-duplication.
+   */
+  public PushChunker(
+      long pushId,
+      Map<String, float[]> gradients,
+      int maxPayloadBytes,
+      String workerId,
+      long sequence) {
+    this.workerId = workerId;
+    this.sequence = sequence;
     if (maxPayloadBytes < FloatCodec.BYTES_PER_FLOAT) {
       throw new IllegalArgumentException("maxPayloadBytes too small: " + maxPayloadBytes);
     }
@@ -46,6 +63,9 @@ public final class PushChunker implements Iterator<PushRequest> {
       throw new NoSuchElementException();
     }
     PushRequest.Builder message = PushRequest.newBuilder().setPushId(pushId);
+    if (!workerId.isEmpty()) {
+      message.setWorkerId(workerId).setSequence(sequence);
+    }
     int budget = maxElementsPerMessage;
     while (groupIndex < groups.size()) {
       Map.Entry<String, float[]> group = groups.get(groupIndex);

@@ -1,0 +1,131 @@
+package io.paramstream.e2e;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.paramstream.proto.v1.CreateGroupRequest;
+import io.paramstream.proto.v1.GroupChunk;
+import io.paramstream.proto.v1.GroupSelector;
+import io.paramstream.proto.v1.Hyperparameters;
+import io.paramstream.proto.v1.ParameterServerGrpc;
+import io.paramstream.proto.v1.PullRequest;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Raw protocol helpers, so the tests see exactly what travels on the wire. */
+final class Stubs {
+
+  private Stubs() {}
+
+  /** A group's values at one version, as pulled. */
+  record Pulled(long version, float[] values) {}
+
+  static ManagedChannel plaintext(String target) {
+    return NettyChannelBuilder.forTarget(target).usePlaintext().build();
+  }
+
+  static ParameterServerGrpc.ParameterServerBlockingStub blocking(ManagedChannel channel) {
+    return ParameterServerGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+  }
+
+  static ByteString encode(float... values) {
+    ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    buffer.asFloatBuffer().put(values);
+    return ByteString.copyFrom(buffer.array());
+  }
+
+  static void create(
+      ParameterServerGrpc.ParameterServerStub async, String name, int size, double lr)
+      throws Exception {
+    create(async, name, size, lr, false);
+  }
+
+  /** Creates a group; with {@code withValues} its initial values travel in one message. */
+  static void create(
+      ParameterServerGrpc.ParameterServerStub async,
+      String name,
+      int size,
+      double lr,
+      boolean withValues)
+      throws Exception {
+    var done = new java.util.concurrent.CompletableFuture<Void>();
+    var requests =
+        async.createGroup(
+            new io.grpc.stub.StreamObserver<>() {
+              @Override
+              public void onNext(io.paramstream.proto.v1.CreateGroupResponse value) {}
+
+              @Override
+              public void onError(Throwable t) {
+                done.completeExceptionally(t);
+              }
+
+              @Override
+              public void onCompleted() {
+                done.complete(null);
+              }
+            });
+    requests.onNext(
+        CreateGroupRequest.newBuilder()
+            .setName(name)
+            .setSize(size)
+            .setWeightDecay(true)
+            .setHyperparameters(
+                Hyperparameters.newBuilder().setLearningRate(lr).setWeightDecay(0.01))
+            .setInitialValues(withValues ? encode(new float[size]) : ByteString.EMPTY)
+            .build());
+    requests.onCompleted();
+    done.get(20, TimeUnit.SECONDS);
+  }
+
+  /** Every group, assembled from its chunks. */
+  static Map<String, Pulled> pullAll(ParameterServerGrpc.ParameterServerBlockingStub stub) {
+    Map<String, float[]> values = new LinkedHashMap<>();
+    Map<String, Long> versions = new LinkedHashMap<>();
+    Iterator<GroupChunk> chunks = stub.pull(PullRequest.getDefaultInstance());
+    while (chunks.hasNext()) {
+      GroupChunk chunk = chunks.next();
+      float[] group =
+          values.computeIfAbsent(chunk.getName(), n -> new float[(int) chunk.getSize()]);
+      versions.put(chunk.getName(), chunk.getVersion());
+      chunk
+          .getValues()
+          .asReadOnlyByteBuffer()
+          .order(ByteOrder.LITTLE_ENDIAN)
+          .asFloatBuffer()
+          .get(group, (int) chunk.getOffset(), chunk.getValues().size() / 4);
+    }
+    Map<String, Pulled> result = new LinkedHashMap<>();
+    values.forEach((name, v) -> result.put(name, new Pulled(versions.get(name), v)));
+    return result;
+  }
+
+  /** A check that may need a few tries while the server catches up. */
+  interface Check {
+    void run() throws Exception;
+  }
+
+  /** Repeats {@code check} until it passes, failing with its last error after {@code within}. */
+  static void eventually(java.time.Duration within, Check check) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (true) {
+      try {
+        check.run();
+        return;
+      } catch (Exception | AssertionError e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  static PullRequest pullOf(String name) {
+    return PullRequest.newBuilder().addGroups(GroupSelector.newBuilder().setName(name)).build();
+  }
+}

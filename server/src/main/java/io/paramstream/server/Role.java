@@ -1,0 +1,46 @@
+package io.paramstream.server;
+
+import io.paramstream.proto.v1.ParameterServerGrpc;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What a token may do. Readers read; workers also push; admins may do everything, including the
+ * calls that change the set of groups or their hyperparameters and checkpoints.
+ */
+enum Role {
+  READER(
+      Set.of(
+          ParameterServerGrpc.getListGroupsMethod().getFullMethodName(),
+          ParameterServerGrpc.getGetServerInfoMethod().getFullMethodName(),
+          ParameterServerGrpc.getPullMethod().getFullMethodName(),
+          ParameterServerGrpc.getWatchMethod().getFullMethodName())),
+  WORKER(
+      Set.of(
+          ParameterServerGrpc.getListGroupsMethod().getFullMethodName(),
+          ParameterServerGrpc.getGetServerInfoMethod().getFullMethodName(),
+          ParameterServerGrpc.getPullMethod().getFullMethodName(),
+          ParameterServerGrpc.getWatchMethod().getFullMethodName(),
+          ParameterServerGrpc.getPushMethod().getFullMethodName())),
+  ADMIN(Set.of());
+
+  private final Set<String> methods;
+
+  Role(Set<String> methods) {
+    this.methods = methods;
+  }
+
+  /** Whether this role may call {@code fullMethodName} of the ParameterServer service. */
+  boolean allows(String fullMethodName) {
+    return this == ADMIN || methods.contains(fullMethodName);
+  }
+
+  static Role parse(String name) {
+    try {
+      return valueOf(name.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "unknown role '" + name + "'; expected admin, worker or reader", e);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package io.paramstream.server;
+
+import io.grpc.Status;
+import io.paramstream.core.GroupMetadata;
+import io.paramstream.core.GroupStore;
+import io.paramstream.core.VersionListener;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The server's Prometheus metrics, in a registry of its own (no global state, so several servers
+ * can run in one JVM). Exposed over HTTP by {@link ServerMain} when {@code --metrics-port} is set.
+ *
+ * <p>Staleness is how long ago a group last changed: a group a training job should be updating but
+ * is not shows up as a growing age.
+ */
+public final class ServerMetrics {
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter pushes;
+  private final Counter rejected;
+  private final Counter gradientBytes;
+  private final Histogram applySeconds;
+  private final Counter checkpoints;
+  private final Histogram checkpointSeconds;
+
+  /** Group name to System.nanoTime() of its last applied push (or of server start). */
+  private final ConcurrentHashMap<String, Long> lastUpdate = new ConcurrentHashMap<>();
+
+  ServerMetrics(GroupStore store) {
+    pushes =
+        Counter.builder()
+            .name("paramstream_pushes")
+            .help("Complete pushes answered, by outcome (applied, duplicate, rejected).")
+            .labelNames("outcome")
+            .register(registry);
+    rejected =
+        Counter.builder()
+            .name("paramstream_pushes_rejected")
+            .help("Rejected pushes by reason (the gRPC status code of the ack).")
+            .labelNames("reason")
+            .register(registry);
+    gradientBytes =
+        Counter.builder()
+            .name("paramstream_push_gradient_bytes")
+            .help("float32 gradient bytes of applied pushes.")
+            .unit(Unit.BYTES)
+            .register(registry);
+    applySeconds =
+        Histogram.builder()
+            .name("paramstream_push_apply_seconds")
+            .help("Time to apply one complete push to the store, locks included.")
+            .unit(Unit.SECONDS)
+            .classicOnly()
+            .classicExponentialUpperBounds(1e-6, 4, 12)
+            .register(registry);
+    checkpoints =
+        Counter.builder()
+            .name("paramstream_checkpoints")
+            .help("Checkpoints attempted, by result (written, failed).")
+            .labelNames("result")
+            .register(registry);
+    checkpointSeconds =
+        Histogram.builder()
+            .name("paramstream_checkpoint_seconds")
+            .help("Time to snapshot and write one checkpoint.")
+            .unit(Unit.SECONDS)
+            .classicOnly()
+            .classicExponentialUpperBounds(0.001, 4, 10)
+            .register(registry);
+    GaugeWithCallback.builder()
+        .name("paramstream_groups")
+        .help("Groups held.")
+        .callback(callback -> callback.call(store.size()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("paramstream_parameter_bytes")
+        .help("float32 bytes over all groups.")
+        .unit(Unit.BYTES)
+        .callback(callback -> callback.call(store.parameterBytes()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("paramstream_group_version")
+        .help("Current version of each group.")
+        .labelNames("group")
+        .callback(
+            callback -> {
+              for (GroupMetadata group : store.list(List.of())) {
+                callback.call(group.version(), group.name());
+              }
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("paramstream_group_staleness_seconds")
+        .help("Seconds since each group last changed (or since it was created or restored).")
+        .labelNames("group")
+        .callback(
+            callback -> {
+              long now = System.nanoTime();
+              for (GroupMetadata group : store.list(List.of())) {
+                Long at = lastUpdate.computeIfAbsent(group.name(), n -> now);
+                callback.call((now - at) / 1e9, group.name());
+              }
+            })
+        .register(registry);
+    store.addListener(
+        new VersionListener() {
+          @Override
+          public void versionAdvanced(String group, long version) {
+            lastUpdate.put(group, System.nanoTime());
+          }
+
+          @Override
+          public void deleted(String group) {
+            lastUpdate.remove(group);
+          }
+        });
+  }
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  void pushApplied(long nanos, long bytes, boolean duplicate) {
+    pushes.labelValues(duplicate ? "duplicate" : "applied").inc();
+    applySeconds.observe(nanos / 1e9);
+    if (!duplicate) {
+      gradientBytes.inc(bytes);
+    }
+  }
+
+  void pushRejected(Status.Code code) {
+    pushes.labelValues("rejected").inc();
+    rejected.labelValues(code.name().toLowerCase(Locale.ROOT)).inc();
+  }
+
+  void checkpointWritten(long nanos) {
+    checkpoints.labelValues("written").inc();
+    checkpointSeconds.observe(nanos / 1e9);
+  }
+
+  void checkpointFailed() {
+    checkpoints.labelValues("failed").inc();
+  }
+}
