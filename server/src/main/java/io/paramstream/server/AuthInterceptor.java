@@ -6,6 +6,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.paramstream.proto.v1.ParameterServerGrpc;
+import io.paramstream.proto.v1.ShardPlacementGrpc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,7 +82,10 @@ final class AuthInterceptor implements ServerInterceptor {
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
-    if (!ParameterServerGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())) {
+    String service = call.getMethodDescriptor().getServiceName();
+    // Health and reflection stay open for probes and tools; both of our services need a token.
+    if (!ParameterServerGrpc.SERVICE_NAME.equals(service)
+        && !ShardPlacementGrpc.SERVICE_NAME.equals(service)) {
       return next.startCall(call, headers);
     }
     String header = headers.get(AUTHORIZATION);

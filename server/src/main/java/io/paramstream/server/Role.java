@@ -1,6 +1,7 @@
 package io.paramstream.server;
 
 import io.paramstream.proto.v1.ParameterServerGrpc;
+import io.paramstream.proto.v1.ShardPlacementGrpc;
 import java.util.Locale;
 import java.util.Set;
 
@@ -13,15 +14,22 @@ enum Role {
       Set.of(
           ParameterServerGrpc.getListGroupsMethod().getFullMethodName(),
           ParameterServerGrpc.getGetServerInfoMethod().getFullMethodName(),
+          ParameterServerGrpc.getGetStatsMethod().getFullMethodName(),
           ParameterServerGrpc.getPullMethod().getFullMethodName(),
-          ParameterServerGrpc.getWatchMethod().getFullMethodName())),
+          ParameterServerGrpc.getWatchMethod().getFullMethodName(),
+          ShardPlacementGrpc.getDescribeShardMethod().getFullMethodName())),
   WORKER(
       Set.of(
           ParameterServerGrpc.getListGroupsMethod().getFullMethodName(),
           ParameterServerGrpc.getGetServerInfoMethod().getFullMethodName(),
+          ParameterServerGrpc.getGetStatsMethod().getFullMethodName(),
           ParameterServerGrpc.getPullMethod().getFullMethodName(),
           ParameterServerGrpc.getWatchMethod().getFullMethodName(),
-          ParameterServerGrpc.getPushMethod().getFullMethodName())),
+          ShardPlacementGrpc.getDescribeShardMethod().getFullMethodName(),
+          ParameterServerGrpc.getPushMethod().getFullMethodName(),
+          // Synchronous training: workers join and leave the barrier themselves.
+          ParameterServerGrpc.getRegisterWorkerMethod().getFullMethodName(),
+          ParameterServerGrpc.getDeregisterWorkerMethod().getFullMethodName())),
   ADMIN(Set.of());
 
   private final Set<String> methods;
@@ -30,7 +38,10 @@ enum Role {
     this.methods = methods;
   }
 
-  /** Whether this role may call {@code fullMethodName} of the ParameterServer service. */
+  /**
+   * Whether this role may call {@code fullMethodName} of the ParameterServer or ShardPlacement
+   * service.
+   */
   boolean allows(String fullMethodName) {
     return this == ADMIN || methods.contains(fullMethodName);
   }
