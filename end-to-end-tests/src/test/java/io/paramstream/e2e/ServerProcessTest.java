@@ -38,6 +38,26 @@ class ServerProcessTest {
   }
 
   @Test
+  void directExecutor_servesPushesAndPulls() throws Exception {
+    try (ServerProcess server = ServerProcess.start("--port", "0", "--direct-executor")) {
+      int port = server.awaitPort();
+      try (ParamstreamClient client =
+          ParamstreamClient.builder().target("127.0.0.1:" + port).build()) {
+        client.createGroup(
+            new GroupSpec("w", new float[] {1f, 2f}, true, new Hyperparameters(0.1, 0.01)));
+        try (PushSession session = client.openPushSession()) {
+          List<CompletableFuture<PushResult>> acks = new ArrayList<>();
+          for (int i = 0; i < 100; i++) {
+            acks.add(session.push(Map.of("w", new float[] {0f, 0f})));
+          }
+          assertThat(acks.get(99).get(20, TimeUnit.SECONDS).versions()).containsEntry("w", 100L);
+        }
+        assertThat(client.pull("w").get("w").version()).isEqualTo(100);
+      }
+    }
+  }
+
+  @Test
   void sigterm_whilePushing_drainsAndExits() throws Exception {
     try (ServerProcess server = ServerProcess.start("--port", "0", "--shutdown-grace", "PT5S")) {
       int port = server.awaitPort();

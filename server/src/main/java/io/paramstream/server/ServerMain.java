@@ -77,6 +77,13 @@ public final class ServerMain implements Callable<Integer> {
   int flowControlWindow;
 
   @Option(
+      names = "--direct-executor",
+      description =
+          "Run calls on the network threads instead of a thread pool: fewer thread hops per"
+              + " small push, but a slow call (a large pull or checkpoint) stalls its connection.")
+  boolean directExecutor;
+
+  @Option(
       names = "--shutdown-grace",
       defaultValue = "PT10S",
       description = "How long shutdown waits for open calls, ISO-8601 (default: ${DEFAULT-VALUE}).")
@@ -194,6 +201,9 @@ public final class ServerMain implements Callable<Integer> {
         NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials());
     if (flowControlWindow > 0) {
       builder.flowControlWindow(flowControlWindow);
+    }
+    if (directExecutor) {
+      builder.directExecutor();
     }
     if (authTokens != null) {
       AuthInterceptor auth = AuthInterceptor.fromFile(authTokens);
