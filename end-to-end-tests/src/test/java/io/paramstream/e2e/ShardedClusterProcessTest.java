@@ -237,7 +237,9 @@ class ShardedClusterProcessTest {
     ShardedWatch watch = client.watch(values -> {}, watchError::complete, "embedding");
 
     // Checkpoint the victim after training: it holds every name the shard stores, as trained.
-    StoreState checkpoint = takeCheckpoint(victim, checkpointDir(victim.index()));
+    // The client sorts the addresses, so its shard index is not our start order.
+    int victimServer = addresses.indexOf(victim.address());
+    StoreState checkpoint = takeCheckpoint(victim, checkpointDir(victimServer));
     Map<String, Stubs.Pulled> beforeKill = storedOn(victim);
     assertHolds(beforeKill, checkpoint);
     assertThat(beforeKill).containsKeys(victimGroup).hasSizeGreaterThan(1);
@@ -247,7 +249,7 @@ class ShardedClusterProcessTest {
     client.push(Map.of(victimGroup, lost));
     assertTrained(client.pull(victimGroup).get(victimGroup), STEPS + 1);
 
-    ServerProcess victimProcess = serverAt(victim.address());
+    ServerProcess victimProcess = servers.get(victimServer);
     victimProcess.process().toHandle().destroyForcibly(); // SIGKILL: no shutdown hook runs
     assertThat(victimProcess.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
     assertThat(victimProcess.process().exitValue()).isEqualTo(128 + 9);
@@ -306,7 +308,7 @@ class ShardedClusterProcessTest {
     // Restart the victim on its old port (its identity on the ring, and where the client's channel
     // reconnects) with the same checkpoint directory.
     int port = Integer.parseInt(victim.address().substring(victim.address().lastIndexOf(':') + 1));
-    servers.set(victim.index(), restartShard(victim.index(), port));
+    servers.set(victimServer, restartShard(victimServer, port));
 
     // gRPC's reconnect backoff can outlast the client's quick retries: poll until the shard
     // answers.
@@ -403,9 +405,5 @@ class ShardedClusterProcessTest {
   private static void assertNamesDead(ParamstreamException e, Shard victim) {
     assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
     assertThat(e.getMessage()).contains(victim.address()).contains("unavailable");
-  }
-
-  private ServerProcess serverAt(String address) {
-    return servers.get(addresses.indexOf(address));
   }
 }
