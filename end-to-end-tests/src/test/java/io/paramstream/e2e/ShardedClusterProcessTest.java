@@ -3,6 +3,7 @@ package io.paramstream.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.ManagedChannel;
 import io.paramstream.client.ErrorCode;
 import io.paramstream.client.GroupSpec;
 import io.paramstream.client.GroupValues;
@@ -12,6 +13,13 @@ import io.paramstream.client.cluster.Shard;
 import io.paramstream.client.cluster.ShardedClient;
 import io.paramstream.client.cluster.ShardedPushSession;
 import io.paramstream.client.cluster.ShardedWatch;
+import io.paramstream.core.GroupState;
+import io.paramstream.core.StoreState;
+import io.paramstream.core.checkpoint.CheckpointFormat;
+import io.paramstream.proto.v1.CheckpointRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,13 +33,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three real server processes on loopback behind one {@link ShardedClient}: training through the
- * cluster, placement inspection, and a shard killed with SIGKILL while the others carry on.
+ * cluster, placement inspection, and a shard killed with SIGKILL while the others carry on, then
+ * restarted on its old port from its own checkpoint directory.
  *
- * <p>Not covered yet: restarting the killed shard from its checkpoint (checkpoints are a separate
- * issue); see the TODO in {@link #killedShard_othersLoseNothing_deadShardNamedUnavailable}.
+ * <p>Each shard checkpoints only when asked (the {@code Checkpoint} RPC), so the test knows exactly
+ * what a restart restores; pushes applied on a shard after its last checkpoint are lost on that
+ * shard only.
  */
 @Timeout(120)
 class ShardedClusterProcessTest {
@@ -44,14 +55,35 @@ class ShardedClusterProcessTest {
   private static final int EMBEDDING_SIZE = 2500;
   private static final int STEPS = 20;
 
+  @TempDir Path work;
+
   private final List<ServerProcess> servers = new ArrayList<>();
   private final List<String> addresses = new ArrayList<>();
   private ShardedClient client;
 
+  /** A shard with its own checkpoint directory; checkpoints only on the RPC (or SIGTERM). */
+  private ServerProcess startShard(int index, int port) throws IOException {
+    return ServerProcess.start(
+        "--port",
+        String.valueOf(port),
+        "--lr",
+        String.valueOf(LR),
+        "--checkpoint-dir",
+        checkpointDir(index).toString(),
+        "--checkpoint-interval",
+        "PT0S",
+        "--checkpoint-keep",
+        "2");
+  }
+
+  private Path checkpointDir(int index) {
+    return work.resolve("shard-" + index);
+  }
+
   @BeforeEach
   void startCluster() throws Exception {
     for (int i = 0; i < 3; i++) {
-      servers.add(ServerProcess.start("--port", "0", "--lr", String.valueOf(LR)));
+      servers.add(startShard(i, 0));
     }
     for (ServerProcess server : servers) {
       addresses.add("127.0.0.1:" + server.awaitPort());
@@ -203,7 +235,21 @@ class ShardedClusterProcessTest {
     // A watch spanning the victim and another shard, to see how it learns of the death.
     CompletableFuture<ParamstreamException> watchError = new CompletableFuture<>();
     ShardedWatch watch = client.watch(values -> {}, watchError::complete, "embedding");
-    ServerProcess victimProcess = serverAt(victim.address());
+
+    // Checkpoint the victim after training: it holds every name the shard stores, as trained.
+    // The client sorts the addresses, so its shard index is not our start order.
+    int victimServer = addresses.indexOf(victim.address());
+    StoreState checkpoint = takeCheckpoint(victim, checkpointDir(victimServer));
+    Map<String, Stubs.Pulled> beforeKill = storedOn(victim);
+    assertHolds(beforeKill, checkpoint);
+    assertThat(beforeKill).containsKeys(victimGroup).hasSizeGreaterThan(1);
+    // Applied after the checkpoint, so the kill loses it.
+    float[] lost = new float[SMALL_SIZE];
+    Arrays.fill(lost, 1.0f);
+    client.push(Map.of(victimGroup, lost));
+    assertTrained(client.pull(victimGroup).get(victimGroup), STEPS + 1);
+
+    ServerProcess victimProcess = servers.get(victimServer);
     victimProcess.process().toHandle().destroyForcibly(); // SIGKILL: no shutdown hook runs
     assertThat(victimProcess.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
     assertThat(victimProcess.process().exitValue()).isEqualTo(128 + 9);
@@ -259,18 +305,105 @@ class ShardedClusterProcessTest {
           .anyMatch(line -> line.contains(victim.address()) && line.contains("DOWN"));
     }
 
-    // TODO(checkpoints, issue 5): restart the victim on its port from its checkpoint directory,
-    // then check that it serves the groups and ranges it held with the values and versions of its
-    // last checkpoint, that survivors are unchanged, and that pushes spanning all shards work
-    // again through the same client.
+    // Restart the victim on its old port (its identity on the ring, and where the client's channel
+    // reconnects) with the same checkpoint directory.
+    int port = Integer.parseInt(victim.address().substring(victim.address().lastIndexOf(':') + 1));
+    servers.set(victimServer, restartShard(victimServer, port));
+
+    // gRPC's reconnect backoff can outlast the client's quick retries: poll until the shard
+    // answers.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        client.pull("embedding");
+        break;
+      } catch (ParamstreamException e) {
+        if (e.code() != ErrorCode.UNAVAILABLE || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
+
+    // The restored shard holds exactly its checkpoint: the push after it is lost.
+    Map<String, Stubs.Pulled> restored = storedOn(victim);
+    assertHolds(restored, checkpoint);
+    assertThat(restored.get(victimGroup).version()).isEqualTo(STEPS);
+
+    // The survivors are unchanged by the restart.
+    for (String name : survivors) {
+      assertTrained(client.pull(name).get(name), name.equals(live) ? STEPS + 2 : STEPS);
+    }
+
+    // A push spanning all shards works again through the same client, and training carries on.
+    try (ShardedPushSession session = client.openPushSession()) {
+      List<CompletableFuture<Map<String, Long>>> acks = new ArrayList<>();
+      for (int step = 0; step < 3; step++) {
+        acks.add(session.push(ones()));
+      }
+      for (CompletableFuture<Map<String, Long>> ack : acks) {
+        ack.get(30, TimeUnit.SECONDS);
+      }
+    }
+    Map<String, GroupValues> after = client.pull();
+    assertThat(after.keySet()).containsExactlyInAnyOrderElementsOf(groupNames());
+    for (GroupValues group : after.values()) {
+      assertTrained(group, group.name().equals(live) ? STEPS + 5 : STEPS + 3);
+    }
+  }
+
+  /** Starts a shard on a port its killed predecessor held; the port may take a moment to free. */
+  private ServerProcess restartShard(int index, int port) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      ServerProcess shard = startShard(index, port);
+      try {
+        assertThat(shard.awaitPort()).isEqualTo(port);
+        return shard;
+      } catch (Exception e) {
+        shard.close();
+        if (attempt == 5) {
+          throw new IllegalStateException("shard did not restart on port " + port, e);
+        }
+        Thread.sleep(500);
+      }
+    }
+  }
+
+  /** Every stored name (whole groups and ranges) on one shard, straight from its server. */
+  private static Map<String, Stubs.Pulled> storedOn(Shard shard) throws InterruptedException {
+    ManagedChannel channel = Stubs.plaintext(shard.address());
+    try {
+      return Stubs.pullAll(Stubs.blocking(channel));
+    } finally {
+      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static StoreState takeCheckpoint(Shard shard, Path directory) throws Exception {
+    ManagedChannel channel = Stubs.plaintext(shard.address());
+    try {
+      String file =
+          Stubs.blocking(channel).checkpoint(CheckpointRequest.getDefaultInstance()).getFile();
+      Path path = directory.resolve(file);
+      return CheckpointFormat.read(() -> Files.newInputStream(path), Files.size(path));
+    } finally {
+      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void assertHolds(Map<String, Stubs.Pulled> stored, StoreState expected) {
+    assertThat(stored.keySet())
+        .containsExactlyInAnyOrderElementsOf(
+            expected.groups().stream().map(GroupState::name).toList());
+    for (GroupState group : expected.groups()) {
+      Stubs.Pulled actual = stored.get(group.name());
+      assertThat(actual.version()).as("version of %s", group.name()).isEqualTo(group.version());
+      assertThat(actual.values()).as("values of %s", group.name()).containsExactly(group.values());
+    }
   }
 
   private static void assertNamesDead(ParamstreamException e, Shard victim) {
     assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
     assertThat(e.getMessage()).contains(victim.address()).contains("unavailable");
-  }
-
-  private ServerProcess serverAt(String address) {
-    return servers.get(addresses.indexOf(address));
   }
 }
