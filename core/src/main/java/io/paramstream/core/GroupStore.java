@@ -237,16 +237,7 @@ public final class GroupStore {
       throw GroupStoreException.invalid(
           "push of worker '" + workerId + "' must have a sequence > 0, got " + sequence);
     }
-    if (gradients.isEmpty()) {
-      throw GroupStoreException.invalid("a push must carry at least one gradient");
-    }
-    List<ParameterGroup> targets = new ArrayList<>(gradients.size());
-    for (GroupGradient gradient : gradients) {
-      ParameterGroup group = lookup(gradient.group());
-      checkGradient(group, gradient.values());
-      targets.add(group);
-    }
-    checkDistinct(targets);
+    List<ParameterGroup> targets = validatePush(gradients);
 
     long[] versions = new long[targets.size()];
     boolean fresh = true;
@@ -376,16 +367,7 @@ public final class GroupStore {
    */
   public StalePush push(List<GroupGradient> gradients, long baseVersion, StalenessPolicy policy) {
     Objects.requireNonNull(policy, "policy");
-    if (gradients.isEmpty()) {
-      throw GroupStoreException.invalid("a push must carry at least one gradient");
-    }
-    List<ParameterGroup> targets = new ArrayList<>(gradients.size());
-    for (GroupGradient gradient : gradients) {
-      ParameterGroup group = lookup(gradient.group());
-      checkGradient(group, gradient.values());
-      targets.add(group);
-    }
-    checkDistinct(targets);
+    List<ParameterGroup> targets = validatePush(gradients);
 
     long[] versions = new long[targets.size()];
     long staleness = 0;
@@ -537,6 +519,24 @@ public final class GroupStore {
         listener.versionAdvanced(version.group(), version.version());
       }
     }
+  }
+
+  /**
+   * Checks a whole push before anything changes: at least one gradient, every group known, every
+   * length right, every value finite, no group twice. Returns the groups in gradient order.
+   */
+  private List<ParameterGroup> validatePush(List<GroupGradient> gradients) {
+    if (gradients.isEmpty()) {
+      throw GroupStoreException.invalid("a push must carry at least one gradient");
+    }
+    List<ParameterGroup> targets = new ArrayList<>(gradients.size());
+    for (GroupGradient gradient : gradients) {
+      ParameterGroup group = lookup(gradient.group());
+      checkGradient(group, gradient.values());
+      targets.add(group);
+    }
+    checkDistinct(targets);
+    return targets;
   }
 
   private ParameterGroup lookup(String name) {
