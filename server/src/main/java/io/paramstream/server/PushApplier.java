@@ -107,7 +107,7 @@ final class PushApplier {
       bytes += (long) gradient.values().length * Float.BYTES;
     }
     metrics.pushApplied(System.nanoTime() - start, bytes, outcome.duplicate());
-    return ack(push, outcome.versions(), 0).toBuilder().setDuplicate(outcome.duplicate()).build();
+    return ack(push, outcome.versions(), 0, outcome.duplicate());
   }
 
   private PushAck stale(PendingPush push, List<GroupGradient> gradients, Long baseVersion) {
@@ -140,7 +140,16 @@ final class PushApplier {
   }
 
   private static PushAck ack(PendingPush push, List<GroupVersion> versions, long staleness) {
-    PushAck.Builder ack = PushAck.newBuilder().setPushId(push.pushId()).setStaleness(staleness);
+    return ack(push, versions, staleness, false);
+  }
+
+  private static PushAck ack(
+      PendingPush push, List<GroupVersion> versions, long staleness, boolean duplicate) {
+    PushAck.Builder ack =
+        PushAck.newBuilder()
+            .setPushId(push.pushId())
+            .setStaleness(staleness)
+            .setDuplicate(duplicate);
     for (GroupVersion version : versions) {
       ack.addVersionsBuilder().setGroup(version.group()).setVersion(version.version());
     }

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.paramstream.core.GroupMetadata;
 import io.paramstream.core.GroupStore;
 import io.paramstream.core.VersionListener;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -12,6 +13,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The server's Prometheus metrics, in a registry of its own (no global state, so several servers
@@ -24,6 +26,10 @@ public final class ServerMetrics {
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Counter pushes;
+  // Resolved once: a label lookup per push would allocate on the hot path.
+  private final CounterDataPoint pushesApplied;
+  private final CounterDataPoint pushesDuplicate;
+  private final CounterDataPoint pushesRejected;
   private final Counter rejected;
   private final Counter gradientBytes;
   private final Histogram applySeconds;
@@ -31,7 +37,7 @@ public final class ServerMetrics {
   private final Histogram checkpointSeconds;
 
   /** Group name to System.nanoTime() of its last applied push (or of server start). */
-  private final ConcurrentHashMap<String, Long> lastUpdate = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AtomicLong> lastUpdate = new ConcurrentHashMap<>();
 
   ServerMetrics(GroupStore store) {
     pushes =
@@ -40,6 +46,9 @@ public final class ServerMetrics {
             .help("Complete pushes answered, by outcome (applied, duplicate, rejected).")
             .labelNames("outcome")
             .register(registry);
+    pushesApplied = pushes.labelValues("applied");
+    pushesDuplicate = pushes.labelValues("duplicate");
+    pushesRejected = pushes.labelValues("rejected");
     rejected =
         Counter.builder()
             .name("paramstream_pushes_rejected")
@@ -104,7 +113,7 @@ public final class ServerMetrics {
             callback -> {
               long now = System.nanoTime();
               for (GroupMetadata group : store.list(List.of())) {
-                Long at = lastUpdate.computeIfAbsent(group.name(), n -> now);
+                long at = lastUpdate.computeIfAbsent(group.name(), n -> new AtomicLong(now)).get();
                 callback.call((now - at) / 1e9, group.name());
               }
             })
@@ -113,7 +122,8 @@ public final class ServerMetrics {
         new VersionListener() {
           @Override
           public void versionAdvanced(String group, long version) {
-            lastUpdate.put(group, System.nanoTime());
+            // No boxing per push: the group's holder is created once and then only set.
+            lastUpdate.computeIfAbsent(group, n -> new AtomicLong()).set(System.nanoTime());
           }
 
           @Override
@@ -128,7 +138,7 @@ public final class ServerMetrics {
   }
 
   void pushApplied(long nanos, long bytes, boolean duplicate) {
-    pushes.labelValues(duplicate ? "duplicate" : "applied").inc();
+    (duplicate ? pushesDuplicate : pushesApplied).inc();
     applySeconds.observe(nanos / 1e9);
     if (!duplicate) {
       gradientBytes.inc(bytes);
@@ -136,7 +146,7 @@ public final class ServerMetrics {
   }
 
   void pushRejected(Status.Code code) {
-    pushes.labelValues("rejected").inc();
+    pushesRejected.inc();
     rejected.labelValues(code.name().toLowerCase(Locale.ROOT)).inc();
   }
 
