@@ -70,7 +70,9 @@ public final class ParamstreamServer implements AutoCloseable {
             .maxInboundMessageSize(config.maxInboundMessageBytes())
             .addService(
                 ServerInterceptors.intercept(
-                    service, streamLimit, new RestoreGate(() -> restoring)))
+                    PushParsing.install(service.bindService()),
+                    streamLimit,
+                    new RestoreGate(() -> restoring)))
             .addService(new ShardPlacementService(store))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
