@@ -36,6 +36,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * never interleaved. Pushes are never retried (that could apply a gradient twice).
  */
 public final class PushSession implements AutoCloseable {
+  /**
+   * How many bytes the stream may queue before {@link #push} waits for the transport. gRPC's
+   * default (32 KiB) makes the pushing thread wait for the network after every 1 MiB message, one
+   * thread wake-up per message; 4 MiB lets a 1M-float push go out without a pause.
+   */
+  private static final int SEND_BUFFER_BYTES = 4 << 20;
+
   private final Duration deadline;
   private final Semaphore window;
   private final OutboundWriter<PushRequest> writer = new OutboundWriter<>();
@@ -66,7 +73,7 @@ public final class PushSession implements AutoCloseable {
   static PushSession open(
       ParameterServerGrpc.ParameterServerStub stub, Duration deadline, int maxInFlightPushes) {
     PushSession session = new PushSession(deadline, maxInFlightPushes);
-    stub.push(session.new AckObserver());
+    stub.withOnReadyThreshold(SEND_BUFFER_BYTES).push(session.new AckObserver());
     return session;
   }
 
