@@ -38,8 +38,8 @@ class ServerProcessTest {
   }
 
   @Test
-  void directExecutor_servesPushesAndPulls() throws Exception {
-    try (ServerProcess server = ServerProcess.start("--port", "0", "--direct-executor")) {
+  void poolExecutor_servesPushesAndPulls() throws Exception {
+    try (ServerProcess server = ServerProcess.start("--port", "0", "--call-executor", "POOL")) {
       int port = server.awaitPort();
       try (ParamstreamClient client =
           ParamstreamClient.builder().target("127.0.0.1:" + port).build()) {

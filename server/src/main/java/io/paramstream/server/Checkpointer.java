@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -106,6 +108,27 @@ final class Checkpointer implements AutoCloseable {
         state.groups().size(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     return new Written(file, state.groups().size());
+  }
+
+  /**
+   * Writes a checkpoint on the checkpoint thread, so a caller on a network thread does not hold it
+   * (and every connection served by it) during file I/O.
+   */
+  CompletableFuture<Written> checkpointInBackground() {
+    CompletableFuture<Written> written = new CompletableFuture<>();
+    try {
+      timer.execute(
+          () -> {
+            try {
+              written.complete(checkpoint());
+            } catch (IOException | RuntimeException e) {
+              written.completeExceptionally(e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      written.completeExceptionally(new IOException("the server is shutting down"));
+    }
+    return written;
   }
 
   /** Stops periodic checkpoints, then writes a final one. */

@@ -219,20 +219,27 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
               .asException());
       return;
     }
-    try {
-      Checkpointer.Written written = checkpointer.checkpoint();
-      reply(
-          responseObserver,
-          CheckpointResponse.newBuilder()
-              .setFile(written.file().getFileName().toString())
-              .setGroups(written.groups())
-              .build());
-    } catch (IOException e) {
-      responseObserver.onError(
-          Status.INTERNAL.withDescription("checkpoint failed: " + e).withCause(e).asException());
-    } catch (RuntimeException e) {
-      responseObserver.onError(StatusMapper.toException(e));
-    }
+    checkpointer
+        .checkpointInBackground()
+        .whenComplete(
+            (written, failure) -> {
+              if (failure == null) {
+                reply(
+                    responseObserver,
+                    CheckpointResponse.newBuilder()
+                        .setFile(written.file().getFileName().toString())
+                        .setGroups(written.groups())
+                        .build());
+              } else if (failure instanceof IOException e) {
+                responseObserver.onError(
+                    Status.INTERNAL
+                        .withDescription("checkpoint failed: " + e)
+                        .withCause(e)
+                        .asException());
+              } else {
+                responseObserver.onError(StatusMapper.toException(failure));
+              }
+            });
   }
 
   @Override

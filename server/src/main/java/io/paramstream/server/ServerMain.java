@@ -76,12 +76,22 @@ public final class ServerMain implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   int flowControlWindow;
 
+  /** Where calls run. */
+  enum CallExecutor {
+    /** On Netty's network threads: fewer thread hops per message. */
+    NETWORK,
+    /** On gRPC's thread pool, handed over from the network threads. */
+    POOL
+  }
+
   @Option(
-      names = "--direct-executor",
+      names = "--call-executor",
+      defaultValue = "NETWORK",
       description =
-          "Run calls on the network threads instead of a thread pool: fewer thread hops per"
-              + " small push, but a slow call (a large pull or checkpoint) stalls its connection.")
-  boolean directExecutor;
+          "Where calls run: NETWORK (the network threads; fewest thread hops, but applying a large"
+              + " push or encoding a large pull holds the connections sharing that thread) or POOL"
+              + " (a thread pool, one hop more per message) (default: ${DEFAULT-VALUE}).")
+  CallExecutor callExecutor;
 
   @Option(
       names = "--shutdown-grace",
@@ -202,7 +212,8 @@ public final class ServerMain implements Callable<Integer> {
     if (flowControlWindow > 0) {
       builder.flowControlWindow(flowControlWindow);
     }
-    if (directExecutor) {
+    if (callExecutor == CallExecutor.NETWORK) {
+      // Every call is short and CPU-bound (the Checkpoint RPC writes on its own thread).
       builder.directExecutor();
     }
     if (authTokens != null) {

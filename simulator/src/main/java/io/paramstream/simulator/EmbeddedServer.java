@@ -21,7 +21,8 @@ final class EmbeddedServer implements AutoCloseable {
   static EmbeddedServer start() throws IOException {
     return new EmbeddedServer(
         ParamstreamServer.start(
-            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
+            // Like the server CLI's default (--call-executor NETWORK).
+            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).directExecutor(),
             ServerConfig.defaults()));
   }
 
