@@ -60,6 +60,28 @@ public final class LoopbackBenchmark implements Callable<Integer> {
   Duration duration;
 
   @Option(
+      names = "--jit-warmup",
+      defaultValue = "PT20S",
+      description =
+          "Before any cell: every workload at small sizes for this long in all, so both JVMs"
+              + " have compiled the gRPC and Paramstream paths (default: ${DEFAULT-VALUE}).")
+  Duration jitWarmup;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "3",
+      description =
+          "Runs per cell; the table shows the median by ops/s (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(
+      names = "--client-executor",
+      defaultValue = "direct",
+      description =
+          "Where the worker's gRPC callbacks run: direct or pool (default: ${DEFAULT-VALUE}).")
+  String clientExecutor;
+
+  @Option(
       names = "--workloads",
       split = ",",
       defaultValue = "push,pull,push+pull,pipelined",
@@ -84,7 +106,17 @@ public final class LoopbackBenchmark implements Callable<Integer> {
       long p50Nanos,
       long errors,
       double rawAckEachGbps,
-      double rawStreamGbps) {}
+      double rawStreamGbps,
+      List<Double> roundOpsPerSecond) {}
+
+  private record Spec(String label, SimulationConfig.Workload workload, int inFlight) {}
+
+  private static final List<Spec> SPECS =
+      List.of(
+          new Spec("push", SimulationConfig.Workload.PUSH, 1),
+          new Spec("pull", SimulationConfig.Workload.PULL, 1),
+          new Spec("push+pull", SimulationConfig.Workload.PUSH_PULL, 1),
+          new Spec("pipelined push x8", SimulationConfig.Workload.PUSH, 8));
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new LoopbackBenchmark()).execute(args));
@@ -123,6 +155,10 @@ public final class LoopbackBenchmark implements Callable<Integer> {
   }
 
   private List<Cell> measure(String target) throws Exception {
+    if (rounds < 1) {
+      throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
+    }
+    warmUpJit(target);
     long warmupNanos = warmup.toNanos();
     long durationNanos = duration.toNanos();
     RawTcpBaseline.Result stream = RawTcpBaseline.stream(warmupNanos, durationNanos);
@@ -137,54 +173,93 @@ public final class LoopbackBenchmark implements Callable<Integer> {
           floats,
           ack.messagesPerSecond(),
           ack.gigabytesPerSecond());
-      record Spec(String label, SimulationConfig.Workload workload, int inFlight) {}
-      List<Spec> specs =
-          List.of(
-              new Spec("push", SimulationConfig.Workload.PUSH, 1),
-              new Spec("pull", SimulationConfig.Workload.PULL, 1),
-              new Spec("push+pull", SimulationConfig.Workload.PUSH_PULL, 1),
-              new Spec("pipelined push x8", SimulationConfig.Workload.PUSH, 8));
-      for (Spec spec : specs) {
+      for (Spec spec : SPECS) {
         if (!workloads.contains(spec.label().split(" ")[0])) {
           continue;
         }
-        SimulationConfig config =
-            new SimulationConfig(
-                1,
-                1,
-                floats,
-                1,
-                SimulationConfig.Mode.CLOSED,
-                spec.inFlight(),
-                0,
-                spec.workload(),
-                warmup,
-                duration,
-                7,
-                "bench-" + floats + "-" + spec.workload().label() + "-" + spec.inFlight() + "-");
-        RunReport r = new Simulation(config, target, null).run();
+        List<RunReport> runs = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+          runs.add(run(target, floats, spec, warmup, duration, round));
+        }
+        List<Double> roundOps = runs.stream().map(RunReport::operationsPerSecond).toList();
+        RunReport median = medianByThroughput(runs);
         Cell cell =
             new Cell(
                 floats,
                 spec.label(),
-                r.operationsPerSecond(),
-                r.gigabytesPerSecond(),
-                r.latency().p50Nanos(),
-                r.totalErrors(),
+                median.operationsPerSecond(),
+                median.gigabytesPerSecond(),
+                median.latency().p50Nanos(),
+                runs.stream().mapToLong(RunReport::totalErrors).sum(),
                 ack.gigabytesPerSecond(),
-                stream.gigabytesPerSecond());
+                stream.gigabytesPerSecond(),
+                roundOps);
         System.err.printf(
             Locale.ROOT,
-            "%d floats %s: %.1f ops/s, %.3f GB/s, p50 %s%n",
+            "%d floats %s: %.1f ops/s (median of %s), %.3f GB/s, p50 %s%n",
             floats,
             spec.label(),
             cell.opsPerSecond(),
+            roundOps,
             cell.gigabytesPerSecond(),
             ReportFormats.millis(cell.p50Nanos()));
         cells.add(cell);
       }
     }
     return cells;
+  }
+
+  /**
+   * Runs every workload at 1K and 64K floats, unmeasured. A JVM on 2 cores takes tens of seconds to
+   * compile gRPC's and our hot paths; without this the first cells measure the interpreter.
+   */
+  private void warmUpJit(String target) throws InterruptedException {
+    if (jitWarmup.isZero()) {
+      return;
+    }
+    Duration slice = jitWarmup.dividedBy(2L * SPECS.size());
+    System.err.println("JIT warm-up: " + jitWarmup + " over every workload at 1K and 64K floats");
+    for (int floats : List.of(1024, 65536)) {
+      for (Spec spec : SPECS) {
+        run(target, floats, spec, Duration.ZERO, slice, -1);
+      }
+    }
+  }
+
+  private RunReport run(
+      String target, int floats, Spec spec, Duration warm, Duration measured, int round)
+      throws InterruptedException {
+    SimulationConfig config =
+        new SimulationConfig(
+            1,
+            1,
+            floats,
+            1,
+            SimulationConfig.Mode.CLOSED,
+            spec.inFlight(),
+            0,
+            spec.workload(),
+            warm,
+            measured,
+            7,
+            "bench-"
+                + floats
+                + "-"
+                + spec.workload().label()
+                + "-"
+                + spec.inFlight()
+                + "-r"
+                + round
+                + "-",
+            SimulationConfig.ClientExecutor.valueOf(clientExecutor.toUpperCase(Locale.ROOT)));
+    return new Simulation(config, target, null).run();
+  }
+
+  /** The run with the median throughput (the lower middle one for an even count). */
+  static RunReport medianByThroughput(List<RunReport> runs) {
+    List<RunReport> sorted = new ArrayList<>(runs);
+    sorted.sort(java.util.Comparator.comparingDouble(RunReport::operationsPerSecond));
+    return sorted.get((sorted.size() - 1) / 2);
   }
 
   static String table(List<Cell> cells) {
@@ -222,7 +297,7 @@ public final class LoopbackBenchmark implements Callable<Integer> {
               "  {\"floats\": %d, \"workload\": %s, \"opsPerSecond\": %.3f,"
                   + " \"gigabytesPerSecond\": %.6f, \"p50Nanos\": %d, \"errors\": %d,"
                   + " \"rawAckEachGigabytesPerSecond\": %.6f,"
-                  + " \"rawStreamGigabytesPerSecond\": %.6f}%s%n",
+                  + " \"rawStreamGigabytesPerSecond\": %.6f, \"roundOpsPerSecond\": %s}%s%n",
               c.floats(),
               ReportFormats.quote(c.workload()),
               c.opsPerSecond(),
@@ -231,6 +306,10 @@ public final class LoopbackBenchmark implements Callable<Integer> {
               c.errors(),
               c.rawAckEachGbps(),
               c.rawStreamGbps(),
+              c.roundOpsPerSecond().stream()
+                  .map(v -> String.format(Locale.ROOT, "%.3f", v))
+                  .toList()
+                  .toString(),
               i + 1 < cells.size() ? "," : ""));
     }
     return out.append("]\n").toString();

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -215,7 +216,12 @@ final class Simulation {
       this.start = start;
       this.end = end;
       int window = config.mode() == SimulationConfig.Mode.CLOSED ? config.inFlight() : 1 << 16;
-      this.client = ParamstreamClient.builder().target(target).maxInFlightPushes(window).build();
+      ParamstreamClient.Builder builder =
+          ParamstreamClient.builder().target(target).maxInFlightPushes(window);
+      if (config.clientExecutor() == SimulationConfig.ClientExecutor.DIRECT) {
+        builder.directExecutor();
+      }
+      this.client = builder.build();
       SplittableRandom random = new SplittableRandom(config.seed() * 31 + index);
       for (String name : names) {
         float[] g = new float[config.groupSize()];
@@ -259,6 +265,10 @@ final class Simulation {
     }
 
     private void runClosed() throws InterruptedException {
+      if (config.inFlight() == 1) {
+        runOneAtATime();
+        return;
+      }
       Semaphore permits = new Semaphore(config.inFlight());
       while (System.nanoTime() < end) {
         if (!permits.tryAcquire(10, TimeUnit.MILLISECONDS)) {
@@ -269,6 +279,31 @@ final class Simulation {
       }
       // Let the last operations finish before the session closes.
       permits.acquire(config.inFlight());
+    }
+
+    /**
+     * Closed loop with one operation in flight: the worker thread itself waits for each reply, as a
+     * training loop does, instead of handing pulls to a pool thread.
+     */
+    private void runOneAtATime() {
+      while (System.nanoTime() < end) {
+        long begin = System.nanoTime();
+        try {
+          switch (config.workload()) {
+            case PUSH, PUSH_WATCH -> push().join();
+            case PULL -> client.pull(names);
+            case PUSH_PULL -> {
+              push().join();
+              client.pull(names);
+            }
+          }
+          stats.recordLatency(System.nanoTime() - begin);
+        } catch (CompletionException e) {
+          stats.recordError(e.getCause());
+        } catch (RuntimeException e) {
+          stats.recordError(e);
+        }
+      }
     }
 
     private void runOpen() throws InterruptedException {

@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param rate total operations per second over all workers in open loop
  * @param workload what each operation does
  * @param groupPrefix prefix of the simulated groups' names on the server
+ * @param clientExecutor where the workers' gRPC callbacks run
  */
 record SimulationConfig(
     int workers,
@@ -31,7 +32,16 @@ record SimulationConfig(
     Duration warmup,
     Duration duration,
     long seed,
-    String groupPrefix) {
+    String groupPrefix,
+    ClientExecutor clientExecutor) {
+
+  /** Where a worker's gRPC callbacks (acks, pulled chunks) run. */
+  enum ClientExecutor {
+    /** On the network threads: one thread hop less per operation. */
+    DIRECT,
+    /** On gRPC's thread pool, the client library's default. */
+    POOL
+  }
 
   /** How operations are started. */
   enum Mode {
@@ -63,6 +73,7 @@ record SimulationConfig(
     Objects.requireNonNull(warmup, "warmup");
     Objects.requireNonNull(duration, "duration");
     Objects.requireNonNull(groupPrefix, "groupPrefix");
+    Objects.requireNonNull(clientExecutor, "clientExecutor");
     require(workers >= 1, "workers must be >= 1");
     require(groups >= 1, "groups must be >= 1");
     require(groupSize >= 1, "group size must be >= 1");
@@ -105,6 +116,7 @@ record SimulationConfig(
     m.put("warmup", warmup.toString());
     m.put("duration", duration.toString());
     m.put("seed", Long.toString(seed));
+    m.put("clientExecutor", clientExecutor.name().toLowerCase(Locale.ROOT));
     return m;
   }
 }

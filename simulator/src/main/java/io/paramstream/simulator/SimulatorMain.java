@@ -118,6 +118,15 @@ public final class SimulatorMain implements Callable<Integer> {
               + " (default: sim-<random>-); they are deleted at the end.")
   String groupPrefix;
 
+  @Option(
+      names = "--client-executor",
+      defaultValue = "direct",
+      description =
+          "Where the workers' gRPC callbacks run: direct (network threads, fewer thread hops)"
+              + " or pool (gRPC's thread pool, the client library's default)"
+              + " (default: ${DEFAULT-VALUE}).")
+  String clientExecutor;
+
   @Option(names = "--report-json", description = "Write the JSON report to this file.")
   Path reportJson;
 
@@ -148,7 +157,8 @@ public final class SimulatorMain implements Callable<Integer> {
         warmup,
         duration,
         seed,
-        prefix);
+        prefix,
+        SimulationConfig.ClientExecutor.valueOf(clientExecutor.toUpperCase(Locale.ROOT)));
   }
 
   @Override

@@ -25,7 +25,8 @@ class SimulationEndToEndTest {
             Duration.ofMillis(500),
             Duration.ofSeconds(2),
             11,
-            "e2e-");
+            "e2e-",
+            SimulationConfig.ClientExecutor.DIRECT);
     RunReport report;
     try (EmbeddedServer server = EmbeddedServer.start()) {
       report = new Simulation(config, server.target(), null).run();
