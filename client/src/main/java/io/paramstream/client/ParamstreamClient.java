@@ -69,9 +69,11 @@ import java.util.function.Supplier;
  *
  * <p>Every call except {@link #watch} (open-ended by nature) and the stream of a {@link
  * PushSession} has a deadline ({@link ClientConfig#deadline()}, 30 s by default), so a stalled
- * server cannot hang a worker. Pulls are retried on UNAVAILABLE since reading twice is harmless;
- * plain pushes are never retried since that could apply a gradient twice, while {@link
- * #pushExactlyOnce} is, because the server de-duplicates by worker id and sequence.
+ * server cannot hang a worker. A pull goes over the client's long-lived PullStream call when no
+ * other thread is pulling on it (one message each way, no call setup), else as a Pull call. Pulls
+ * are retried on UNAVAILABLE since reading twice is harmless; plain pushes are never retried since
+ * that could apply a gradient twice, while {@link #pushExactlyOnce} is, because the server
+ * de-duplicates by worker id and sequence.
  *
  * <p>All failures are reported as {@link ParamstreamException}. Thread-safe.
  */
@@ -102,12 +104,15 @@ public final class ParamstreamClient implements AutoCloseable {
   // Every call starts inside this context, so cancelling it on close() cancels them all.
   private final Context.CancellableContext callContext = Context.ROOT.withCancellation();
   private final AtomicBoolean closed = new AtomicBoolean();
+  // Pulls go over one long-lived stream when it is free, else as one-off Pull calls.
+  private final SharedPullStream sharedPulls;
 
   private ParamstreamClient(Channel channel, ManagedChannel ownedChannel, ClientConfig config) {
     this.config = Objects.requireNonNull(config, "config");
     this.ownedChannel = ownedChannel;
     this.asyncStub = ParameterServerGrpc.newStub(channel);
     this.blockingStub = ParameterServerGrpc.newBlockingStub(channel);
+    this.sharedPulls = new SharedPullStream(channel, asyncStub.getCallOptions(), callContext);
   }
 
   /** A client on a channel the caller owns (and shuts down), with default settings. */
@@ -508,7 +513,7 @@ public final class ParamstreamClient implements AutoCloseable {
     }
   }
 
-  private record PullResult(Map<String, GroupValues> values, Set<String> notModified) {}
+  record PullResult(Map<String, GroupValues> values, Set<String> notModified) {}
 
   private PullResult pullWithRetry(PullRequest request) {
     ensureOpen();
@@ -538,6 +543,10 @@ public final class ParamstreamClient implements AutoCloseable {
   }
 
   private PullResult pullOnce(PullRequest request, Deadline deadline) {
+    PullResult streamed = sharedPulls.tryPull(request, deadline);
+    if (streamed != null) {
+      return streamed;
+    }
     CompletableFuture<PullResult> result = new CompletableFuture<>();
     Map<String, GroupValues> values = new LinkedHashMap<>();
     Set<String> notModified = new HashSet<>();

@@ -13,14 +13,26 @@ final class ChunkWriter {
 
   private final ServerCallStreamObserver<GroupChunk> call;
   private final int maxChunkBytes;
+  private final boolean markEnd;
   private final ArrayDeque<EncodedGroup> queue = new ArrayDeque<>();
 
   /** Byte position within the head of the queue. */
   private int position;
 
+  /** Whether a chunk went out; an answer with no chunk still needs its end marker. */
+  private boolean wroteAny;
+
   ChunkWriter(ServerCallStreamObserver<GroupChunk> call, int maxChunkBytes) {
+    this(call, maxChunkBytes, false);
+  }
+
+  /**
+   * @param markEnd set {@code end_of_pull} on the last chunk written (PullStream answers)
+   */
+  ChunkWriter(ServerCallStreamObserver<GroupChunk> call, int maxChunkBytes, boolean markEnd) {
     this.call = call;
     this.maxChunkBytes = maxChunkBytes;
+    this.markEnd = markEnd;
   }
 
   void add(EncodedGroup group) {
@@ -29,6 +41,14 @@ final class ChunkWriter {
 
   /** Writes while the call is ready; true once everything queued has been written. */
   boolean writeWhileReady() {
+    if (markEnd && !wroteAny && queue.isEmpty()) {
+      if (!call.isReady() || call.isCancelled()) {
+        return false;
+      }
+      wroteAny = true;
+      call.onNext(GroupChunk.newBuilder().setEndOfPull(true).build());
+      return true;
+    }
     while (!queue.isEmpty()) {
       if (!call.isReady() || call.isCancelled()) {
         return false;
@@ -52,6 +72,10 @@ final class ChunkWriter {
           position = 0;
         }
       }
+      if (markEnd && queue.isEmpty()) {
+        chunk.setEndOfPull(true);
+      }
+      wroteAny = true;
       call.onNext(chunk.build());
     }
     return true;

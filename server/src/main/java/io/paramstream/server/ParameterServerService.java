@@ -52,6 +52,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
   private final PushApplier applier;
   private final Set<PushStreamHandler> pushStreams = ConcurrentHashMap.newKeySet();
   private final Set<WatchStream> watchStreams = ConcurrentHashMap.newKeySet();
+  private final Set<PullStreamHandler> pullStreams = ConcurrentHashMap.newKeySet();
   private final Checkpointer checkpointer; // null when checkpoints are off
   private volatile boolean draining;
 
@@ -137,6 +138,27 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
     call.setOnCancelHandler(() -> completed[0] = true);
     call.setOnReadyHandler(send);
     send.run();
+  }
+
+  @Override
+  public StreamObserver<PullRequest> pullStream(StreamObserver<GroupChunk> responseObserver) {
+    ServerCallStreamObserver<GroupChunk> call =
+        (ServerCallStreamObserver<GroupChunk>) responseObserver;
+    PullStreamHandler[] self = new PullStreamHandler[1];
+    PullStreamHandler handler =
+        new PullStreamHandler(
+            store,
+            call,
+            config.maxChunkBytes(),
+            request -> selectors(request.getGroupsList()),
+            () -> pullStreams.remove(self[0]));
+    self[0] = handler;
+    pullStreams.add(handler);
+    handler.start();
+    if (draining) {
+      handler.drain();
+    }
+    return handler;
   }
 
   @Override
@@ -303,7 +325,8 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
 
   /**
    * Stops taking work: every push stream ends with UNAVAILABLE after the push it is receiving is
-   * applied and acknowledged, and every watch ends with UNAVAILABLE.
+   * applied and acknowledged, every pull stream after the answer it is writing, and every watch
+   * ends with UNAVAILABLE.
    */
   void drain() {
     draining = true;
@@ -311,14 +334,17 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
     for (PushStreamHandler stream : pushStreams) {
       stream.drain();
     }
+    for (PullStreamHandler stream : pullStreams) {
+      stream.drain();
+    }
     for (WatchStream stream : watchStreams) {
       stream.close(Status.UNAVAILABLE.withDescription("server is shutting down"));
     }
   }
 
-  /** Open push and watch streams; lets tests check nothing leaks. */
+  /** Open push, pull and watch streams; lets tests check nothing leaks. */
   int openStreams() {
-    return pushStreams.size() + watchStreams.size();
+    return pushStreams.size() + pullStreams.size() + watchStreams.size();
   }
 
   private static List<GroupSelector> selectors(

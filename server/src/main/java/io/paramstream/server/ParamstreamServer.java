@@ -159,7 +159,7 @@ public final class ParamstreamServer implements AutoCloseable {
     return config;
   }
 
-  /** Number of open push and watch streams. */
+  /** Number of open push, pull and watch streams. */
   public int openStreams() {
     return service.openStreams();
   }

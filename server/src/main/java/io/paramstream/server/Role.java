@@ -16,6 +16,7 @@ enum Role {
           ParameterServerGrpc.getGetServerInfoMethod().getFullMethodName(),
           ParameterServerGrpc.getGetStatsMethod().getFullMethodName(),
           ParameterServerGrpc.getPullMethod().getFullMethodName(),
+          ParameterServerGrpc.getPullStreamMethod().getFullMethodName(),
           ParameterServerGrpc.getWatchMethod().getFullMethodName(),
           ShardPlacementGrpc.getDescribeShardMethod().getFullMethodName())),
   WORKER(
@@ -24,6 +25,7 @@ enum Role {
           ParameterServerGrpc.getGetServerInfoMethod().getFullMethodName(),
           ParameterServerGrpc.getGetStatsMethod().getFullMethodName(),
           ParameterServerGrpc.getPullMethod().getFullMethodName(),
+          ParameterServerGrpc.getPullStreamMethod().getFullMethodName(),
           ParameterServerGrpc.getWatchMethod().getFullMethodName(),
           ShardPlacementGrpc.getDescribeShardMethod().getFullMethodName(),
           ParameterServerGrpc.getPushMethod().getFullMethodName(),
