@@ -70,7 +70,7 @@ public class PushApplyBenchmark {
   }
 
   private long apply(StagingBuffers buffers) {
-    PendingPush push = new PendingPush(1, buffers);
+    PendingPush push = new PendingPush(1, "", 0, buffers);
     for (PushRequest m : messages) {
       push.add(store, m.getPushId(), m.getGradientsList());
     }

@@ -103,7 +103,7 @@ final class PendingPush {
 
   /** Returns the staging arrays for the next push; call once the store is done with them. */
   void release() {
-    staged.forEach((name, group) -> buffers.give(name, group.values));
+    staged.values().forEach(group -> buffers.give(group.values));
     staged.clear();
   }
 
@@ -115,7 +115,7 @@ final class PendingPush {
     int count = Payloads.elementCount(slice.getValues(), "group '" + name + "'");
     Staged group = staged.get(name);
     if (group == null) {
-      group = new Staged(buffers.take(name, store.sizeOf(name)));
+      group = new Staged(buffers.take(store.sizeOf(name)));
       staged.put(name, group);
     }
     long offset = slice.getOffset();
