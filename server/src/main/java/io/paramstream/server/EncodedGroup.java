@@ -1,6 +1,7 @@
 package io.paramstream.server;
 
 import io.paramstream.core.GroupMetadata;
+import io.paramstream.core.GroupStoreException;
 import io.paramstream.core.SnapshotVisitor;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +24,20 @@ record EncodedGroup(String name, long version, int size, byte[] bytes) {
 
     @Override
     public void group(GroupMetadata group, float[] values) {
-      groups.add(
-          new EncodedGroup(
-              group.name(),
-              group.version(),
-              group.size(),
-              Payloads.encode(values, 0, group.size())));
+      byte[] bytes;
+      try {
+        bytes = Payloads.encode(values, 0, group.size());
+      } catch (OutOfMemoryError e) {
+        // The read copies what it sends; a heap too full for that copy fails this read only.
+        throw new GroupStoreException(
+            GroupStoreException.Reason.RESOURCE_EXHAUSTED,
+            "the server has no heap left to read group '"
+                + group.name()
+                + "' ("
+                + group.size()
+                + " floats); retry later, or give the server a larger -Xmx");
+      }
+      groups.add(new EncodedGroup(group.name(), group.version(), group.size(), bytes));
     }
 
     @Override

@@ -115,7 +115,7 @@ final class PendingPush {
     int count = Payloads.elementCount(slice.getValues(), "group '" + name + "'");
     Staged group = staged.get(name);
     if (group == null) {
-      group = new Staged(buffers.take(store.sizeOf(name)));
+      group = new Staged(stagingArray(store.sizeOf(name), name));
       staged.put(name, group);
     }
     long offset = slice.getOffset();
@@ -140,6 +140,21 @@ final class PendingPush {
     }
     Payloads.decodeInto(slice.getValues(), group.values, group.covered);
     group.covered += count;
+  }
+
+  private float[] stagingArray(int size, String name) {
+    try {
+      return buffers.take(size);
+    } catch (OutOfMemoryError e) {
+      // A gradient-sized allocation the heap cannot hold: the push fails, the server goes on.
+      throw new GroupStoreException(
+          Reason.RESOURCE_EXHAUSTED,
+          "the server has no heap left to stage a gradient of "
+              + size
+              + " floats for group '"
+              + name
+              + "'; nothing was applied (retry later, or give the server a larger -Xmx)");
+    }
   }
 
   private static GroupStoreException invalid(String message) {
