@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
 /**
  * The end-to-end loopback benchmark: 1 server, 1 worker; push (ack each), pull, push then pull, and
  * pipelined push (8 in flight) per group size, each beside raw loopback TCP moving the same bytes
- * in the same run. The server is a separate process ({@code --server-jar}) or, without it, embedded
- * in this JVM.
+ * in the same run, and the push beside gRPC-java moving the same messages with no work at all
+ * ({@link GrpcFloorBaseline}). The server is a separate process ({@code --server-jar}) or, without
+ * it, embedded in this JVM.
  */
 @Command(
     name = "paramstream-loopback-benchmark",
@@ -107,7 +108,8 @@ public final class LoopbackBenchmark implements Callable<Integer> {
       long errors,
       double rawAckEachGbps,
       double rawStreamGbps,
-      List<Double> roundOpsPerSecond) {}
+      List<Double> roundOpsPerSecond,
+      double grpcFloorOpsPerSecond) {}
 
   private record Spec(String label, SimulationConfig.Workload workload, int inFlight) {}
 
@@ -173,6 +175,17 @@ public final class LoopbackBenchmark implements Callable<Integer> {
           floats,
           ack.messagesPerSecond(),
           ack.gigabytesPerSecond());
+      RawTcpBaseline.Result floor =
+          workloads.contains("push")
+              ? GrpcFloorBaseline.pushAckEach(4L * floats, warmupNanos, durationNanos)
+              : null;
+      if (floor != null) {
+        System.err.printf(
+            Locale.ROOT,
+            "gRPC floor, push of %d floats with no work: %.1f pushes/s%n",
+            floats,
+            floor.messagesPerSecond());
+      }
       for (Spec spec : SPECS) {
         if (!workloads.contains(spec.label().split(" ")[0])) {
           continue;
@@ -193,7 +206,10 @@ public final class LoopbackBenchmark implements Callable<Integer> {
                 runs.stream().mapToLong(RunReport::totalErrors).sum(),
                 ack.gigabytesPerSecond(),
                 stream.gigabytesPerSecond(),
-                roundOps);
+                roundOps,
+                spec.label().equals("push") && floor != null
+                    ? floor.messagesPerSecond()
+                    : Double.NaN);
         System.err.printf(
             Locale.ROOT,
             "%d floats %s: %.1f ops/s (median of %s), %.3f GB/s, p50 %s%n",
@@ -266,13 +282,14 @@ public final class LoopbackBenchmark implements Callable<Integer> {
     StringBuilder out = new StringBuilder();
     out.append(
         "| floats | workload | ops/s | GB/s | p50 | raw TCP ack-each GB/s | ratio to ack-each |"
-            + " raw TCP stream GB/s | ratio to stream | errors |\n");
-    out.append("|---|---|---|---|---|---|---|---|---|---|\n");
+            + " raw TCP stream GB/s | ratio to stream | gRPC floor ops/s | ratio to floor |"
+            + " errors |\n");
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Cell c : cells) {
       out.append(
           String.format(
               Locale.ROOT,
-              "| %d | %s | %.1f | %.3f | %s | %.3f | %.2f | %.3f | %.2f | %d |%n",
+              "| %d | %s | %.1f | %.3f | %s | %.3f | %.2f | %.3f | %.2f | %s | %s | %d |%n",
               c.floats(),
               c.workload(),
               c.opsPerSecond(),
@@ -282,6 +299,13 @@ public final class LoopbackBenchmark implements Callable<Integer> {
               c.gigabytesPerSecond() / c.rawAckEachGbps(),
               c.rawStreamGbps(),
               c.gigabytesPerSecond() / c.rawStreamGbps(),
+              Double.isNaN(c.grpcFloorOpsPerSecond())
+                  ? "-"
+                  : String.format(Locale.ROOT, "%.1f", c.grpcFloorOpsPerSecond()),
+              Double.isNaN(c.grpcFloorOpsPerSecond())
+                  ? "-"
+                  : String.format(
+                      Locale.ROOT, "%.2f", c.opsPerSecond() / c.grpcFloorOpsPerSecond()),
               c.errors()));
     }
     return out.toString();
@@ -297,7 +321,8 @@ public final class LoopbackBenchmark implements Callable<Integer> {
               "  {\"floats\": %d, \"workload\": %s, \"opsPerSecond\": %.3f,"
                   + " \"gigabytesPerSecond\": %.6f, \"p50Nanos\": %d, \"errors\": %d,"
                   + " \"rawAckEachGigabytesPerSecond\": %.6f,"
-                  + " \"rawStreamGigabytesPerSecond\": %.6f, \"roundOpsPerSecond\": %s}%s%n",
+                  + " \"rawStreamGigabytesPerSecond\": %.6f, \"roundOpsPerSecond\": %s,"
+                  + " \"grpcFloorOpsPerSecond\": %s}%s%n",
               c.floats(),
               ReportFormats.quote(c.workload()),
               c.opsPerSecond(),
@@ -310,6 +335,9 @@ public final class LoopbackBenchmark implements Callable<Integer> {
                   .map(v -> String.format(Locale.ROOT, "%.3f", v))
                   .toList()
                   .toString(),
+              Double.isNaN(c.grpcFloorOpsPerSecond())
+                  ? "null"
+                  : String.format(Locale.ROOT, "%.3f", c.grpcFloorOpsPerSecond()),
               i + 1 < cells.size() ? "," : ""));
     }
     return out.append("]\n").toString();

@@ -50,4 +50,22 @@ class LoopbackBenchmarkTest {
 
     assertThat(LoopbackBenchmark.medianByThroughput(List.of(only))).isSameAs(only);
   }
+
+  @Test
+  void grpcFloor_splitsAPushIntoMessagesOfAtMostOneMebibyte() {
+    assertThat(GrpcFloorBaseline.messagesPerPush(4096)).isEqualTo(1);
+    assertThat(GrpcFloorBaseline.messagesPerPush(1 << 20)).isEqualTo(1);
+    assertThat(GrpcFloorBaseline.messagesPerPush((1 << 20) + 1)).isEqualTo(2);
+    assertThat(GrpcFloorBaseline.messagesPerPush(4L << 20)).isEqualTo(4);
+    assertThat(GrpcFloorBaseline.messagesPerPush(64L << 20)).isEqualTo(64);
+  }
+
+  @Test
+  void grpcFloor_measuresAcknowledgedPushes() throws Exception {
+    RawTcpBaseline.Result floor =
+        GrpcFloorBaseline.pushAckEach(4096, 0, java.time.Duration.ofMillis(300).toNanos());
+
+    assertThat(floor.messages()).isPositive();
+    assertThat(floor.bytes()).isEqualTo(floor.messages() * 4096);
+  }
 }

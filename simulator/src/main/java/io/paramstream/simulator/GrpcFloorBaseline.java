@@ -1,0 +1,166 @@
+package io.paramstream.simulator;
+
+import io.grpc.CallOptions;
+import io.grpc.KnownLength;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * gRPC-java doing a push's transport work and nothing else: a bidirectional stream carries the
+ * push's bytes in messages of at most 1 MiB (as the client chunks them) and a 1-byte ack answers
+ * each push; the receiver copies each message once into a reused array (as Paramstream's parser
+ * does) and drops it, with no protobuf, no decoding and no update. Server and client live in this
+ * JVM on loopback, both on network threads. What a push costs beyond this is Paramstream's own.
+ */
+final class GrpcFloorBaseline {
+  private static final int MESSAGE_BYTES = 1 << 20;
+
+  private GrpcFloorBaseline() {}
+
+  /** Reads a message into a reused array, like the server's parser, and keeps nothing. */
+  private static final class DiscardingMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+    private static final ThreadLocal<byte[]> SCRATCH =
+        ThreadLocal.withInitial(() -> new byte[MESSAGE_BYTES + 64]);
+    private static final byte[] RECEIVED = new byte[0];
+
+    @Override
+    public InputStream stream(byte[] value) {
+      return new KnownLengthStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      byte[] scratch = SCRATCH.get();
+      try {
+        while (stream.read(scratch, 0, scratch.length) > 0) {
+          // drop
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return RECEIVED;
+    }
+  }
+
+  /** Like a serialized protobuf message, the stream tells gRPC its length up front. */
+  private static final class KnownLengthStream extends ByteArrayInputStream implements KnownLength {
+    KnownLengthStream(byte[] bytes) {
+      super(bytes);
+    }
+  }
+
+  private static final MethodDescriptor<byte[], byte[]> PUSH =
+      MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+          .setFullMethodName("paramstream.floor.Floor/Push")
+          .setRequestMarshaller(new DiscardingMarshaller())
+          .setResponseMarshaller(new DiscardingMarshaller())
+          .build();
+
+  /** Messages of one push of {@code pushBytes}: full 1 MiB messages and the rest. */
+  static int messagesPerPush(long pushBytes) {
+    return (int) Math.max(1, (pushBytes + MESSAGE_BYTES - 1) / MESSAGE_BYTES);
+  }
+
+  /** Pushes of {@code pushBytes}, one at a time, each acknowledged before the next. */
+  static RawTcpBaseline.Result pushAckEach(long pushBytes, long warmupNanos, long durationNanos)
+      throws IOException, InterruptedException {
+    int messages = messagesPerPush(pushBytes);
+    byte[] full = new byte[(int) Math.min(pushBytes, MESSAGE_BYTES)];
+    byte[] last = new byte[(int) (pushBytes - (long) (messages - 1) * MESSAGE_BYTES)];
+    ServerServiceDefinition service =
+        ServerServiceDefinition.builder("paramstream.floor.Floor")
+            .addMethod(
+                PUSH,
+                ServerCalls.asyncBidiStreamingCall(
+                    acks ->
+                        new StreamObserver<byte[]>() {
+                          private int received;
+
+                          @Override
+                          public void onNext(byte[] message) {
+                            if (++received % messages == 0) {
+                              acks.onNext(new byte[1]);
+                            }
+                          }
+
+                          @Override
+                          public void onError(Throwable t) {}
+
+                          @Override
+                          public void onCompleted() {
+                            acks.onCompleted();
+                          }
+                        }))
+            .build();
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .directExecutor()
+            .addService(service)
+            .build()
+            .start();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
+            .usePlaintext()
+            .directExecutor()
+            .build();
+    try {
+      BlockingQueue<byte[]> acks = new ArrayBlockingQueue<>(1);
+      StreamObserver<byte[]> pushes =
+          ClientCalls.asyncBidiStreamingCall(
+              channel.newCall(PUSH, CallOptions.DEFAULT.withOnReadyThreshold(4 << 20)),
+              new StreamObserver<byte[]>() {
+                @Override
+                public void onNext(byte[] ack) {
+                  acks.add(ack);
+                }
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onCompleted() {}
+              });
+      long start = System.nanoTime();
+      long measureFrom = start + warmupNanos;
+      long end = measureFrom + durationNanos;
+      long counted = 0;
+      long now;
+      while ((now = System.nanoTime()) < end) {
+        for (int m = 1; m < messages; m++) {
+          pushes.onNext(full);
+        }
+        pushes.onNext(last);
+        if (acks.poll(30, TimeUnit.SECONDS) == null) {
+          throw new IOException("no ack from the gRPC floor server within 30 s");
+        }
+        if (now >= measureFrom) {
+          counted++;
+        }
+      }
+      pushes.onCompleted();
+      double seconds = durationNanos / 1e9;
+      return new RawTcpBaseline.Result(counted, counted * pushBytes, seconds);
+    } finally {
+      channel.shutdownNow();
+      server.shutdownNow();
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+}
