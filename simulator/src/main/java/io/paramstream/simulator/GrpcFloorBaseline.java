@@ -23,9 +23,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * gRPC-java doing a push's transport work and nothing else: a bidirectional stream carries the
  * push's bytes in messages of at most 1 MiB (as the client chunks them) and a 1-byte ack answers
- * each push; the receiver copies each message once into a reused array (as Paramstream's parser
- * does) and drops it, with no protobuf, no decoding and no update. Server and client live in this
- * JVM on loopback, both on network threads. What a push costs beyond this is Paramstream's own.
+ * each push, with one or several pushes in flight; the receiver copies each message once into a
+ * reused array (as Paramstream's parser does) and drops it, with no protobuf, no decoding and no
+ * update. Server and client live in this JVM on loopback, both on network threads. What a push
+ * costs beyond this is Paramstream's own.
  */
 final class GrpcFloorBaseline {
   private static final int MESSAGE_BYTES = 1 << 20;
@@ -72,6 +73,20 @@ final class GrpcFloorBaseline {
           .setResponseMarshaller(new DiscardingMarshaller())
           .build();
 
+  private static void send(StreamObserver<byte[]> pushes, int messages, byte[] full, byte[] last) {
+    for (int m = 1; m < messages; m++) {
+      pushes.onNext(full);
+    }
+    pushes.onNext(last);
+  }
+
+  private static void awaitAck(BlockingQueue<byte[]> acks)
+      throws IOException, InterruptedException {
+    if (acks.poll(30, TimeUnit.SECONDS) == null) {
+      throw new IOException("no ack from the gRPC floor server within 30 s");
+    }
+  }
+
   /** Messages of one push of {@code pushBytes}: full 1 MiB messages and the rest. */
   static int messagesPerPush(long pushBytes) {
     return (int) Math.max(1, (pushBytes + MESSAGE_BYTES - 1) / MESSAGE_BYTES);
@@ -80,6 +95,19 @@ final class GrpcFloorBaseline {
   /** Pushes of {@code pushBytes}, one at a time, each acknowledged before the next. */
   static RawTcpBaseline.Result pushAckEach(long pushBytes, long warmupNanos, long durationNanos)
       throws IOException, InterruptedException {
+    return pushes(pushBytes, 1, warmupNanos, durationNanos);
+  }
+
+  /**
+   * Pushes of {@code pushBytes} with {@code inFlight} unacknowledged at a time (a new one is sent
+   * as each ack arrives), counting the acks.
+   */
+  static RawTcpBaseline.Result pushes(
+      long pushBytes, int inFlight, long warmupNanos, long durationNanos)
+      throws IOException, InterruptedException {
+    if (inFlight < 1) {
+      throw new IllegalArgumentException("in flight must be >= 1, got " + inFlight);
+    }
     int messages = messagesPerPush(pushBytes);
     byte[] full = new byte[(int) Math.min(pushBytes, MESSAGE_BYTES)];
     byte[] last = new byte[(int) (pushBytes - (long) (messages - 1) * MESSAGE_BYTES)];
@@ -120,7 +148,7 @@ final class GrpcFloorBaseline {
             .directExecutor()
             .build();
     try {
-      BlockingQueue<byte[]> acks = new ArrayBlockingQueue<>(1);
+      BlockingQueue<byte[]> acks = new ArrayBlockingQueue<>(inFlight);
       StreamObserver<byte[]> pushes =
           ClientCalls.asyncBidiStreamingCall(
               channel.newCall(PUSH, CallOptions.DEFAULT.withOnReadyThreshold(4 << 20)),
@@ -140,18 +168,19 @@ final class GrpcFloorBaseline {
       long measureFrom = start + warmupNanos;
       long end = measureFrom + durationNanos;
       long counted = 0;
+      for (int k = 1; k < inFlight; k++) {
+        send(pushes, messages, full, last);
+      }
       long now;
       while ((now = System.nanoTime()) < end) {
-        for (int m = 1; m < messages; m++) {
-          pushes.onNext(full);
-        }
-        pushes.onNext(last);
-        if (acks.poll(30, TimeUnit.SECONDS) == null) {
-          throw new IOException("no ack from the gRPC floor server within 30 s");
-        }
+        send(pushes, messages, full, last);
+        awaitAck(acks);
         if (now >= measureFrom) {
           counted++;
         }
+      }
+      for (int k = 1; k < inFlight; k++) {
+        awaitAck(acks);
       }
       pushes.onCompleted();
       double seconds = durationNanos / 1e9;

@@ -176,16 +176,9 @@ public final class LoopbackBenchmark implements Callable<Integer> {
           ack.messagesPerSecond(),
           ack.gigabytesPerSecond());
       RawTcpBaseline.Result floor =
-          workloads.contains("push")
-              ? GrpcFloorBaseline.pushAckEach(4L * floats, warmupNanos, durationNanos)
-              : null;
-      if (floor != null) {
-        System.err.printf(
-            Locale.ROOT,
-            "gRPC floor, push of %d floats with no work: %.1f pushes/s%n",
-            floats,
-            floor.messagesPerSecond());
-      }
+          workloads.contains("push") ? floor(floats, 1, warmupNanos, durationNanos) : null;
+      RawTcpBaseline.Result pipelinedFloor =
+          workloads.contains("pipelined") ? floor(floats, 8, warmupNanos, durationNanos) : null;
       for (Spec spec : SPECS) {
         if (!workloads.contains(spec.label().split(" ")[0])) {
           continue;
@@ -207,9 +200,11 @@ public final class LoopbackBenchmark implements Callable<Integer> {
                 ack.gigabytesPerSecond(),
                 stream.gigabytesPerSecond(),
                 roundOps,
-                spec.label().equals("push") && floor != null
-                    ? floor.messagesPerSecond()
-                    : Double.NaN);
+                switch (spec.label()) {
+                  case "push" -> floor.messagesPerSecond();
+                  case "pipelined push x8" -> pipelinedFloor.messagesPerSecond();
+                  default -> Double.NaN;
+                });
         System.err.printf(
             Locale.ROOT,
             "%d floats %s: %.1f ops/s (median of %s), %.3f GB/s, p50 %s%n",
@@ -223,6 +218,20 @@ public final class LoopbackBenchmark implements Callable<Integer> {
       }
     }
     return cells;
+  }
+
+  private static RawTcpBaseline.Result floor(
+      int floats, int inFlight, long warmupNanos, long durationNanos)
+      throws IOException, InterruptedException {
+    RawTcpBaseline.Result floor =
+        GrpcFloorBaseline.pushes(4L * floats, inFlight, warmupNanos, durationNanos);
+    System.err.printf(
+        Locale.ROOT,
+        "gRPC floor, push of %d floats with no work, %d in flight: %.1f pushes/s%n",
+        floats,
+        inFlight,
+        floor.messagesPerSecond());
+    return floor;
   }
 
   /**

@@ -68,4 +68,12 @@ class LoopbackBenchmarkTest {
     assertThat(floor.messages()).isPositive();
     assertThat(floor.bytes()).isEqualTo(floor.messages() * 4096);
   }
+
+  @Test
+  void grpcFloor_keepsSeveralPushesInFlight() throws Exception {
+    RawTcpBaseline.Result floor =
+        GrpcFloorBaseline.pushes(4096, 8, 0, java.time.Duration.ofMillis(300).toNanos());
+
+    assertThat(floor.messages()).isPositive();
+  }
 }
