@@ -235,10 +235,11 @@ public final class LoopbackBenchmark implements Callable<Integer> {
   }
 
   /**
-   * Runs every workload at 1K and 64K floats, unmeasured. A JVM on 2 cores takes tens of seconds to
-   * compile gRPC's and our hot paths; without this the first cells measure the interpreter.
+   * Runs every workload, and the gRPC floor, at 1K and 64K floats, unmeasured. A JVM on 2 cores
+   * takes tens of seconds to compile gRPC's and our hot paths; without this the first cells measure
+   * the interpreter.
    */
-  private void warmUpJit(String target) throws InterruptedException {
+  private void warmUpJit(String target) throws IOException, InterruptedException {
     if (jitWarmup.isZero()) {
       return;
     }
@@ -247,6 +248,10 @@ public final class LoopbackBenchmark implements Callable<Integer> {
     for (int floats : List.of(1024, 65536)) {
       for (Spec spec : SPECS) {
         run(target, floats, spec, Duration.ZERO, slice, -1);
+      }
+      // The floor's server side runs in this JVM, which serves no gRPC otherwise: warm it too.
+      for (int inFlight : List.of(1, 8)) {
+        GrpcFloorBaseline.pushes(4L * floats, inFlight, 0, slice.toNanos());
       }
     }
   }
