@@ -1,9 +1,7 @@
 package io.paramstream.simulator;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +28,6 @@ import picocli.CommandLine.Option;
     description = "End-to-end loopback benchmark of Paramstream against raw TCP.",
     sortOptions = false)
 public final class LoopbackBenchmark implements Callable<Integer> {
-  private static final String READY = "paramstream server listening on ";
 
   @Option(names = "--server-jar", description = "Run this shaded server jar as a separate process.")
   Path serverJar;
@@ -130,8 +127,8 @@ public final class LoopbackBenchmark implements Callable<Integer> {
     EmbeddedServer embedded = null;
     String target;
     if (serverJar != null) {
-      process = startServer();
-      target = awaitTarget(process);
+      process = ServerJarProcess.start(serverJar, serverJvmArgs, serverArgs, logFile());
+      target = ServerJarProcess.awaitTarget(process, logFile());
     } else {
       embedded = EmbeddedServer.start();
       target = embedded.target();
@@ -357,55 +354,9 @@ public final class LoopbackBenchmark implements Callable<Integer> {
     return out.append("]\n").toString();
   }
 
-  private Process startServer() throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : serverJvmArgs.trim().split("\\s+")) {
-      if (!arg.isEmpty()) {
-        command.add(arg);
-      }
-    }
-    command.addAll(List.of("-jar", serverJar.toString(), "--port", "0"));
-    for (String arg : serverArgs.trim().split("\\s+")) {
-      if (!arg.isEmpty()) {
-        command.add(arg);
-      }
-    }
-    return new ProcessBuilder(command)
-        .redirectError(ProcessBuilder.Redirect.appendTo(logFile()))
-        .start();
-  }
-
   private File logFile() {
     return serverLog != null
         ? serverLog.toFile()
         : new File(System.getProperty("java.io.tmpdir"), "paramstream-loopback-server.log");
-  }
-
-  private String awaitTarget(Process process) throws IOException {
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = out.readLine()) != null) {
-      if (line.startsWith(READY)) {
-        // Keep draining so the server never blocks on a full stdout pipe.
-        Thread drain =
-            new Thread(
-                () -> {
-                  try {
-                    while (out.readLine() != null) {
-                      // discard
-                    }
-                  } catch (IOException e) {
-                    // server gone
-                  }
-                },
-                "server-stdout");
-        drain.setDaemon(true);
-        drain.start();
-        return line.substring(READY.length()).trim();
-      }
-    }
-    throw new IOException("server exited before it was listening; see " + logFile());
   }
 }

@@ -3,10 +3,8 @@ package io.paramstream.simulator;
 import io.paramstream.client.GroupSpec;
 import io.paramstream.client.ParamstreamClient;
 import io.paramstream.client.PushSession;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +35,6 @@ import picocli.CommandLine.Option;
     description = "Resident memory of a server process holding a given amount of parameters.",
     sortOptions = false)
 public final class MemoryBenchmark implements Callable<Integer> {
-  private static final String READY = "paramstream server listening on ";
 
   /** The fixed part of the target: 100 MB (decimal) for the JVM, Netty and everything else. */
   static final long TARGET_OVERHEAD_BYTES = 100_000_000L;
@@ -192,11 +189,11 @@ public final class MemoryBenchmark implements Callable<Integer> {
   private Run measure(int index, String jvmArgs, int[] sizes) throws Exception {
     System.err.println("setting " + index + ": " + label(jvmArgs));
     long startNanos = System.nanoTime();
-    Process server = startServer(jvmArgs);
+    Process server = ServerJarProcess.start(serverJar, jvmArgs, serverArgs, logFile());
     List<Phase> phases = new ArrayList<>();
     String error = null;
     try {
-      String serverTarget = awaitTarget(server);
+      String serverTarget = ServerJarProcess.awaitTarget(server, logFile());
       phases.add(phase(index, server, "started", startNanos));
       try (ParamstreamClient client =
           ParamstreamClient.builder().target(serverTarget).plaintext().deadline(deadline).build()) {
@@ -384,51 +381,9 @@ public final class MemoryBenchmark implements Callable<Integer> {
     return out.append("]}\n").toString();
   }
 
-  private Process startServer(String jvmArgs) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(words(jvmArgs));
-    command.addAll(List.of("-jar", serverJar.toString(), "--port", "0"));
-    command.addAll(words(serverArgs));
-    return new ProcessBuilder(command)
-        .redirectError(ProcessBuilder.Redirect.appendTo(logFile()))
-        .start();
-  }
-
-  private static List<String> words(String line) {
-    return Arrays.stream(line.trim().split("\\s+")).filter(w -> !w.isEmpty()).toList();
-  }
-
   private File logFile() {
     return serverLog != null
         ? serverLog.toFile()
         : new File(System.getProperty("java.io.tmpdir"), "paramstream-memory-server.log");
-  }
-
-  private String awaitTarget(Process process) throws IOException {
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = out.readLine()) != null) {
-      if (line.startsWith(READY)) {
-        // Keep draining so the server never blocks on a full stdout pipe.
-        Thread drain =
-            new Thread(
-                () -> {
-                  try {
-                    while (out.readLine() != null) {
-                      // discard
-                    }
-                  } catch (IOException e) {
-                    // server gone
-                  }
-                },
-                "server-stdout");
-        drain.setDaemon(true);
-        drain.start();
-        return line.substring(READY.length()).trim();
-      }
-    }
-    throw new IOException("server exited before it was listening; see " + logFile());
   }
 }
