@@ -89,7 +89,8 @@ public final class ServerMain implements Callable<Integer> {
       defaultValue = "NETWORK",
       description =
           "Where calls run: NETWORK (the network threads; fewest thread hops, but applying a large"
-              + " push or encoding a large pull holds the connections sharing that thread) or POOL"
+              + " push, encoding a large pull or creating a large group holds the connections"
+              + " sharing that thread) or POOL"
               + " (a thread pool, one hop more per message) (default: ${DEFAULT-VALUE}).")
   CallExecutor callExecutor;
 
