@@ -69,7 +69,6 @@ public final class AliasingMarshaller<T extends Message> implements Marshaller<T
     if (!(stream instanceof KnownLength)) {
       return standard.parse(stream);
     }
-    String type = defaultInstance.getDescriptorForType().getName();
     try {
       int size = stream.available();
       if (size == 0) {
@@ -93,15 +92,19 @@ public final class AliasingMarshaller<T extends Message> implements Marshaller<T
       return message;
     } catch (InvalidProtocolBufferException e) {
       throw Status.INTERNAL
-          .withDescription("invalid protobuf byte sequence in a " + type + " message")
+          .withDescription("invalid protobuf byte sequence in a " + typeName() + " message")
           .withCause(e)
           .asRuntimeException();
     } catch (IOException e) {
       throw Status.INTERNAL
-          .withDescription("cannot read a " + type + " message: " + e.getMessage())
+          .withDescription("cannot read a " + typeName() + " message: " + e.getMessage())
           .withCause(e)
           .asRuntimeException();
     }
+  }
+
+  private String typeName() {
+    return defaultInstance.getDescriptorForType().getName();
   }
 
   private static byte[] buffer(int size) {
