@@ -17,7 +17,6 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.paramstream.client.internal.Backoff;
 import io.paramstream.client.internal.BearerToken;
-import io.paramstream.client.internal.ChunkAssembler;
 import io.paramstream.client.internal.Errors;
 import io.paramstream.client.internal.FloatCodec;
 import io.paramstream.client.internal.OutboundWriter;
@@ -40,7 +39,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -548,9 +546,7 @@ public final class ParamstreamClient implements AutoCloseable {
       return streamed;
     }
     CompletableFuture<PullResult> result = new CompletableFuture<>();
-    Map<String, GroupValues> values = new LinkedHashMap<>();
-    Set<String> notModified = new HashSet<>();
-    ChunkAssembler assembler = new ChunkAssembler();
+    PulledSnapshot snapshot = new PulledSnapshot();
     // Set by gRPC before the call starts, so always present once pull() returns.
     AtomicReference<ClientCallStreamObserver<PullRequest>> call = new AtomicReference<>();
     ClientResponseObserver<PullRequest, GroupChunk> observer =
@@ -566,15 +562,7 @@ public final class ParamstreamClient implements AutoCloseable {
               return;
             }
             try {
-              if (chunk.getNotModified()) {
-                assembler.accept(chunk);
-                notModified.add(chunk.getName());
-                return;
-              }
-              GroupValues group = assembler.accept(chunk);
-              if (group != null) {
-                values.put(group.name(), group);
-              }
+              snapshot.accept(chunk);
             } catch (ParamstreamException e) {
               result.completeExceptionally(e);
               call.get().cancel(e.getMessage(), e);
@@ -589,8 +577,7 @@ public final class ParamstreamClient implements AutoCloseable {
           @Override
           public void onCompleted() {
             try {
-              assembler.finish();
-              result.complete(new PullResult(values, notModified));
+              result.complete(snapshot.finish());
             } catch (ParamstreamException e) {
               result.completeExceptionally(e);
             }

@@ -8,16 +8,11 @@ import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
-import io.paramstream.client.internal.ChunkAssembler;
 import io.paramstream.client.internal.Errors;
 import io.paramstream.proto.v1.GroupChunk;
 import io.paramstream.proto.v1.ParameterServerGrpc;
 import io.paramstream.proto.v1.PullRequest;
 import io.paramstream.proto.wire.AliasingMarshaller;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -167,26 +162,12 @@ final class SharedPullStream {
   private static final class Answer {
     private final CompletableFuture<ParamstreamClient.PullResult> result =
         new CompletableFuture<>();
-    private final ChunkAssembler assembler = new ChunkAssembler();
-    private final Map<String, GroupValues> values = new LinkedHashMap<>();
-    private final Set<String> notModified = new HashSet<>();
+    private final PulledSnapshot snapshot = new PulledSnapshot();
 
     /** Consumes a chunk; the snapshot once it ended the answer, otherwise null. */
     ParamstreamClient.PullResult accept(GroupChunk chunk) {
-      // A chunk without a name is the bare end marker of an answer with no group.
-      if (!chunk.getName().isEmpty()) {
-        GroupValues group = assembler.accept(chunk);
-        if (chunk.getNotModified()) {
-          notModified.add(chunk.getName());
-        } else if (group != null) {
-          values.put(group.name(), group);
-        }
-      }
-      if (!chunk.getEndOfPull()) {
-        return null;
-      }
-      assembler.finish();
-      return new ParamstreamClient.PullResult(values, notModified);
+      snapshot.accept(chunk);
+      return chunk.getEndOfPull() ? snapshot.finish() : null;
     }
 
     ParamstreamClient.PullResult await(Deadline deadline) {
