@@ -8,6 +8,7 @@ import io.paramstream.core.GroupSelector;
 import io.paramstream.core.GroupStore;
 import io.paramstream.core.StalenessHistogram;
 import io.paramstream.core.SyncBarrier;
+import io.paramstream.core.TransientMemoryBudget;
 import io.paramstream.proto.v1.CheckpointRequest;
 import io.paramstream.proto.v1.CheckpointResponse;
 import io.paramstream.proto.v1.ConsistencyMode;
@@ -54,6 +55,8 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
   private final Set<WatchStream> watchStreams = ConcurrentHashMap.newKeySet();
   private final Set<PullStreamHandler> pullStreams = ConcurrentHashMap.newKeySet();
   private final Checkpointer checkpointer; // null when checkpoints are off
+  private final TransientMemoryBudget transientBudget;
+  private final LimitsConfig limits;
   private volatile boolean draining;
 
   ParameterServerService(
@@ -61,8 +64,12 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
       ServerConfig config,
       Executor watchExecutor,
       PushApplier applier,
-      Checkpointer checkpointer) {
+      Checkpointer checkpointer,
+      TransientMemoryBudget transientBudget,
+      LimitsConfig limits) {
     this.checkpointer = checkpointer;
+    this.transientBudget = transientBudget;
+    this.limits = limits;
     this.store = store;
     this.config = config;
     this.watchExecutor = watchExecutor;

@@ -7,6 +7,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.paramstream.core.GroupStore;
+import io.paramstream.core.TransientMemoryBudget;
 import io.paramstream.proto.v1.ParameterServerGrpc;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
@@ -40,6 +41,7 @@ public final class ParamstreamServer implements AutoCloseable {
   private final Checkpointer checkpointer; // null without a checkpoint directory
   private final StreamLimitInterceptor streamLimit;
   private final ServerMetrics metrics;
+  private final TransientMemoryBudget transientBudget;
   private volatile boolean restoring = true;
   private boolean closed;
 
@@ -52,7 +54,8 @@ public final class ParamstreamServer implements AutoCloseable {
       throws IOException {
     this.config = config;
     this.store = new GroupStore(config.defaultHyperparameters(), limits.store());
-    this.metrics = new ServerMetrics(store);
+    this.transientBudget = new TransientMemoryBudget(limits.maxTransientBytes());
+    this.metrics = new ServerMetrics(store, transientBudget);
     this.checkpointer =
         durability.directory().isPresent()
             ? new Checkpointer(store, durability.directory().get(), durability.keep(), metrics)
@@ -63,7 +66,9 @@ public final class ParamstreamServer implements AutoCloseable {
         Executors.newScheduledThreadPool(2, daemonThreads("paramstream-consistency-"));
     PushApplier applier =
         new PushApplier(store, consistency, consistencyExecutor, consistencyExecutor, metrics);
-    this.service = new ParameterServerService(store, config, watchExecutor, applier, checkpointer);
+    this.service =
+        new ParameterServerService(
+            store, config, watchExecutor, applier, checkpointer, transientBudget, limits);
     this.streamLimit = new StreamLimitInterceptor(limits.maxStreamsPerConnection());
     this.server =
         builder
@@ -153,6 +158,11 @@ public final class ParamstreamServer implements AutoCloseable {
   /** The server's metrics, to expose over HTTP or read in tests. */
   public ServerMetrics metrics() {
     return metrics;
+  }
+
+  /** The bound on staged gradients, create buffers and reader copies. */
+  public TransientMemoryBudget transientBudget() {
+    return transientBudget;
   }
 
   public ServerConfig config() {

@@ -165,6 +165,22 @@ public final class ServerMain implements Callable<Integer> {
   int maxStreamsPerConnection;
 
   @Option(
+      names = "--max-transient-bytes",
+      description =
+          "Transient memory budget in bytes: gradients being received, groups being created and"
+              + " values copied for readers, together; readers get at most half. Past it, streams"
+              + " wait or fail with RESOURCE_EXHAUSTED (default: a quarter of the maximum heap).")
+  Long maxTransientBytes;
+
+  @Option(
+      names = "--stream-idle-timeout",
+      defaultValue = "PT30S",
+      description =
+          "A push or create stream silent this long in the middle of a push is ended and its"
+              + " memory released, ISO-8601 (default: ${DEFAULT-VALUE}).")
+  Duration streamIdleTimeout;
+
+  @Option(
       names = "--auth-tokens",
       description =
           "File of '<role> <token>' lines (roles admin, worker, reader); calls then need "
@@ -207,7 +223,11 @@ public final class ServerMain implements Callable<Integer> {
             ? DurabilityConfig.disabled()
             : DurabilityConfig.in(checkpointDir, checkpointInterval, checkpointKeep);
     LimitsConfig limits =
-        new LimitsConfig(new StoreLimits(maxGroups, maxParameterBytes), maxStreamsPerConnection);
+        new LimitsConfig(
+            new StoreLimits(maxGroups, maxParameterBytes),
+            maxStreamsPerConnection,
+            maxTransientBytes == null ? LimitsConfig.defaultTransientBytes() : maxTransientBytes,
+            streamIdleTimeout);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials());
     if (flowControlWindow > 0) {

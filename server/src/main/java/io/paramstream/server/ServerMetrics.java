@@ -3,6 +3,7 @@ package io.paramstream.server;
 import io.grpc.Status;
 import io.paramstream.core.GroupMetadata;
 import io.paramstream.core.GroupStore;
+import io.paramstream.core.TransientMemoryBudget;
 import io.paramstream.core.VersionListener;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -39,7 +40,7 @@ public final class ServerMetrics {
   /** Group name to System.nanoTime() of its last applied push (or of server start). */
   private final ConcurrentHashMap<String, AtomicLong> lastUpdate = new ConcurrentHashMap<>();
 
-  ServerMetrics(GroupStore store) {
+  ServerMetrics(GroupStore store, TransientMemoryBudget transientBudget) {
     pushes =
         Counter.builder()
             .name("paramstream_pushes")
@@ -116,6 +117,24 @@ public final class ServerMetrics {
                 long at = lastUpdate.computeIfAbsent(group.name(), n -> new AtomicLong(now)).get();
                 callback.call((now - at) / 1e9, group.name());
               }
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("paramstream_transient_limit_bytes")
+        .help("The transient memory budget (--max-transient-bytes).")
+        .unit(Unit.BYTES)
+        .callback(callback -> callback.call(transientBudget.limitBytes()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("paramstream_transient_in_use_bytes")
+        .help("Transient memory reserved now, by use (write: staged pushes and creates; read).")
+        .unit(Unit.BYTES)
+        .labelNames("use")
+        .callback(
+            callback -> {
+              long read = transientBudget.readBytes();
+              callback.call(transientBudget.inUseBytes() - read, "write");
+              callback.call(read, "read");
             })
         .register(registry);
     store.addListener(
