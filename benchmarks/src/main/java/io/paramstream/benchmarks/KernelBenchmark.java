@@ -60,6 +60,25 @@ public class KernelBenchmark {
     return theta[0];
   }
 
+  /**
+   * The kernel before it kept the decay at small lr * wd: {@code theta * float32(1 - lr * wd) - s
+   * * grad}. Kept as a same-run baseline: the new association must cost no more (ratio >= 0.95).
+   */
+  @Benchmark
+  public float sgdWithDecayFactorForm() {
+    float keep = (float) (1.0 - hyperparameters.learningRate() * hyperparameters.weightDecay());
+    factorForm(theta, grad, keep, hyperparameters.step());
+    return theta[0];
+  }
+
+  /** The old applyInPlace loop, as it was: a static method like the kernel, so the JIT is fair. */
+  private static void factorForm(float[] theta, float[] grad, float keep, float step) {
+    int n = theta.length;
+    for (int i = 0; i < n; i++) {
+      theta[i] = theta[i] * keep - step * grad[i];
+    }
+  }
+
   @Benchmark
   public float arraycopyBaseline() {
     System.arraycopy(grad, 0, copyTarget, 0, floats);

@@ -474,15 +474,28 @@ public final class GroupStore {
   public List<GroupMetadata> setHyperparameters(
       Collection<String> names, Hyperparameters hyperparameters) {
     Objects.requireNonNull(hyperparameters, "hyperparameters");
+    return setHyperparameters(names, HyperparameterChange.of(hyperparameters));
+  }
+
+  /**
+   * Changes what {@code change} names on the named groups (every group when none is named), keeping
+   * the rest of each group's hyperparameters. All or nothing: a result that would be invalid for
+   * one group changes no group.
+   */
+  public List<GroupMetadata> setHyperparameters(
+      Collection<String> names, HyperparameterChange change) {
+    Objects.requireNonNull(change, "change");
     List<ParameterGroup> locked = lockAll(resolve(names, true), names.isEmpty());
     List<GroupMetadata> result = new ArrayList<>(locked.size());
     try {
-      for (ParameterGroup group : locked) {
-        if (group.isDeleted()) {
-          continue; // deleted after we listed it for an all-groups change
-        }
-        group.setHyperparameters(hyperparameters);
-        result.add(group.metadata());
+      List<ParameterGroup> live = locked.stream().filter(g -> !g.isDeleted()).toList();
+      List<Hyperparameters> updated = new ArrayList<>(live.size());
+      for (ParameterGroup group : live) {
+        updated.add(change.applyTo(group.metadata().hyperparameters()));
+      }
+      for (int i = 0; i < live.size(); i++) {
+        live.get(i).setHyperparameters(updated.get(i));
+        result.add(live.get(i).metadata());
       }
     } finally {
       unlockAll(locked);

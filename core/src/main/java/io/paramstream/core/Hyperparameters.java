@@ -15,7 +15,7 @@ public record Hyperparameters(double learningRate, double weightDecay) {
     if (!Float.isFinite((float) learningRate)) {
       throw new IllegalArgumentException("learning_rate must fit in float32, got " + learningRate);
     }
-    if (!Float.isFinite((float) (1.0 - learningRate * weightDecay))) {
+    if (!Float.isFinite((float) (learningRate * weightDecay))) {
       throw new IllegalArgumentException(
           "learning_rate * weight_decay must fit in float32, got "
               + learningRate
@@ -25,11 +25,12 @@ public record Hyperparameters(double learningRate, double weightDecay) {
   }
 
   /**
-   * The factor the kernel multiplies decayed parameters by, {@code 1 - lr * weight_decay}, computed
-   * in double and rounded once to float so every form of the kernel uses the very same value.
+   * {@code lr * weight_decay}, computed in double and rounded once to float: the share of theta a
+   * decayed group loses per step (see {@link SgdKernel} for why it is not a factor {@code 1 - lr *
+   * wd}), the same value in every form of the kernel.
    */
-  public float decayFactor() {
-    return (float) (1.0 - learningRate * weightDecay);
+  public float decayStep() {
+    return (float) (learningRate * weightDecay);
   }
 
   /** The learning rate rounded to float, the step the kernel scales gradients by. */

@@ -12,9 +12,27 @@ import java.util.stream.IntStream;
  *   no decay: theta_new = theta_old - lr * grad
  * </pre>
  *
- * <p>Arithmetic is float32 with the two factors from {@link Hyperparameters#decayFactor()} and
- * {@link Hyperparameters#step()}, so {@link #update} (the reference form) and {@link #applyInPlace}
- * (the form the server runs) agree bit for bit.
+ * <p>Arithmetic is float32, each operation rounded to float32 in this order:
+ *
+ * <pre>
+ *   theta_new = theta - (s * grad + c * theta)
+ *   s = float32(lr), c = float32(lr * weight_decay) computed in float64 (decayed groups), c = 0
+ * </pre>
+ *
+ * <p>Why this association: the contract's literal form {@code theta * float32(1 - lr * wd)} rounds
+ * the decay factor next to 1, where float32 values are 6e-8 apart, so for small {@code lr * wd} the
+ * decay is lost (lr 1e-4, wd 1e-4: none of it applied) or misscaled (1e-3 x 1e-4: 15% too strong),
+ * and the same error repeats every step. Here the decay term travels with the gradient step and is
+ * rounded only with it. Over 1,000 steps of random gradients on 10,000 floats against a float64
+ * reference, it applies the decay within 1% at every lr and wd from 1e-1 to 1e-5 (the table is in
+ * optimizers.md), exactly as PyTorch's {@code theta - lr * (grad + wd * theta)} does (same share to
+ * 4 digits, same distance to float64). This order was kept over torch's because it scales by lr
+ * before adding: at lr 0 it returns theta exactly, and no intermediate overflows where the update
+ * itself does not. With {@code c = 0} it is {@code theta - s * grad} exactly, so one branch-free
+ * loop serves both kinds of group.
+ *
+ * <p>{@link #update} (the reference form) and {@link #applyInPlace} (the form the server runs) use
+ * the same expression and agree bit for bit.
  */
 public final class SgdKernel {
 
@@ -54,17 +72,16 @@ public final class SgdKernel {
       checkGradient("group " + g, parameters.get(g).length, gradients.get(g));
     }
     float step = hyperparameters.step();
-    float decayFactor = hyperparameters.decayFactor();
+    float decayStep = hyperparameters.decayStep();
     return IntStream.range(0, parameters.size())
         .mapToObj(
             g -> {
               float[] theta = parameters.get(g);
               float[] grad = gradients.get(g);
-              boolean decay = decayFlags.get(g);
+              float c = decayFlags.get(g) ? decayStep : 0.0f;
               float[] updated = new float[theta.length];
               for (int i = 0; i < theta.length; i++) {
-                updated[i] =
-                    decay ? theta[i] * decayFactor - step * grad[i] : theta[i] - step * grad[i];
+                updated[i] = theta[i] - (step * grad[i] + c * theta[i]);
               }
               return updated;
             })
@@ -83,11 +100,11 @@ public final class SgdKernel {
       throw new IllegalArgumentException(
           "gradient has " + grad.length + " elements, the group has " + n);
     }
-    // Multiplying by exactly 1.0f leaves theta unchanged, so one loop serves both cases.
-    float keep = decay ? hyperparameters.decayFactor() : 1.0f;
+    // s * grad + 0 * theta is s * grad exactly for finite theta, so one loop serves both cases.
+    float c = decay ? hyperparameters.decayStep() : 0.0f;
     float step = hyperparameters.step();
     for (int i = 0; i < n; i++) {
-      theta[i] = theta[i] * keep - step * grad[i];
+      theta[i] = theta[i] - (step * grad[i] + c * theta[i]);
     }
   }
 
