@@ -63,13 +63,8 @@ function createGroup(client, { name, values, weightDecay, lr, weightDecayCoef })
       if (offset === 0) {
         Object.assign(message, { name, size: values.length, weight_decay: weightDecay });
         if (lr !== undefined || weightDecayCoef !== undefined) {
-          // The message sets both numbers at once: half of it would silently zero the other.
-          if (lr === undefined || weightDecayCoef === undefined) {
-            call.cancel();
-            reject(new ParamstreamError('INVALID_ARGUMENT', 'give lr and weightDecayCoef together'));
-            return;
-          }
-          message.hyperparameters = { learning_rate: lr, weight_decay: weightDecayCoef };
+          // Both fields have presence: one left out takes the server's default.
+          message.hyperparameters = hyperparameters(lr, weightDecayCoef);
         }
       }
       call.write(message);
@@ -176,6 +171,42 @@ function pull(client, names) {
   });
 }
 
+/** A Hyperparameters message with only the fields given (the others keep or default). */
+function hyperparameters(lr, weightDecayCoef) {
+  const message = {};
+  if (lr !== undefined) {
+    message.learning_rate = lr;
+  }
+  if (weightDecayCoef !== undefined) {
+    message.weight_decay = weightDecayCoef;
+  }
+  return message;
+}
+
+/**
+ * Changes hyperparameters at run time: only what is given changes, so a learning-rate schedule
+ * passes `lr` alone and every group keeps its weight decay. `names` empty changes every group.
+ * Resolves to the changed groups' GroupInfo.
+ */
+function setHyperparameters(client, { lr, weightDecayCoef, names = [] }) {
+  return new Promise((resolve, reject) =>
+    client.SetHyperparameters(
+      { names, hyperparameters: hyperparameters(lr, weightDecayCoef) },
+      { deadline: deadline() },
+      (err, response) => (err ? reject(fromGrpcError(err)) : resolve(response.groups)),
+    ),
+  );
+}
+
+/** Resolves to the GroupInfo of the named groups (every group when none is named). */
+function listGroups(client, names = []) {
+  return new Promise((resolve, reject) =>
+    client.ListGroups({ names }, { deadline: deadline() }, (err, response) =>
+      err ? reject(fromGrpcError(err)) : resolve(response.groups),
+    ),
+  );
+}
+
 function deleteGroups(client, names) {
   return new Promise((resolve, reject) =>
     client.DeleteGroups({ names }, { deadline: deadline() }, (err) =>
@@ -190,7 +221,9 @@ module.exports = {
   createGroup,
   deleteGroups,
   encode,
+  listGroups,
   openPushSession,
   pull,
   push,
+  setHyperparameters,
 };

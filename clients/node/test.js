@@ -93,6 +93,20 @@ test('streamed pushes are acked in order with increasing versions', async () => 
   assertClose((await ps.pull(client, ['stream/w']))['stream/w'].values, [0.9]);
 });
 
+test('a learning-rate schedule sets lr alone and every group keeps its weight decay', async () => {
+  await ps.createGroup(client, { name: 'sched/w', values: [1.0, 2.0], weightDecay: true, ...SGD });
+  const [changed] = await ps.setHyperparameters(client, { lr: 0.05, names: ['sched/w'] });
+  assert.equal(changed.hyperparameters.learning_rate, 0.05);
+  assert.equal(changed.hyperparameters.weight_decay, 0.01);
+  const [listed] = await ps.listGroups(client, ['sched/w']);
+  assert.equal(listed.hyperparameters.weight_decay, 0.01);
+  await ps.push(client, { 'sched/w': [0.1, 0.2] });
+  assertClose((await ps.pull(client, ['sched/w']))['sched/w'].values, [0.9945, 1.989]);
+  await assert.rejects(ps.setHyperparameters(client, { names: ['sched/w'] }), {
+    code: 'INVALID_ARGUMENT',
+  });
+});
+
 test('a group over 4 MiB is created and pulled in chunks', async () => {
   const values = Array.from({ length: 1_200_000 }, (_, i) => i % 1000);
   await ps.createGroup(client, { name: 'big', values, weightDecay: false, ...SGD });

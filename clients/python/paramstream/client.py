@@ -68,6 +68,16 @@ def encode(values):
     return np.asarray(values, dtype="<f4").tobytes()
 
 
+def _hyperparameters(lr, weight_decay_coef):
+    """A Hyperparameters message with only the fields given (presence: the others are unset)."""
+    message = pb.Hyperparameters()
+    if lr is not None:
+        message.learning_rate = lr
+    if weight_decay_coef is not None:
+        message.weight_decay = weight_decay_coef
+    return message
+
+
 def _as_f32(values):
     # Groups are flat vectors: arrays of any shape go in C order.
     return np.ascontiguousarray(np.asarray(values, dtype="<f4").ravel())
@@ -286,14 +296,8 @@ class ParamstreamClient:
         arr = _as_f32(values)
         first = pb.CreateGroupRequest(name=name, size=len(arr), weight_decay=weight_decay)
         if lr is not None or weight_decay_coef is not None:
-            # The message sets both numbers at once, so the missing one comes from the server.
-            if lr is None or weight_decay_coef is None:
-                defaults = self.server_info().default_hyperparameters
-                lr = defaults.learning_rate if lr is None else lr
-                if weight_decay_coef is None:
-                    weight_decay_coef = defaults.weight_decay
-            first.hyperparameters.learning_rate = lr
-            first.hyperparameters.weight_decay = weight_decay_coef
+            # Both fields have presence: one left unset takes the server's default.
+            first.hyperparameters.CopyFrom(_hyperparameters(lr, weight_decay_coef))
 
         def requests():
             for offset in range(0, max(len(arr), 1), _FLOATS_PER_SLICE):
@@ -379,13 +383,14 @@ class ParamstreamClient:
             selectors.append(selector)
         return Watch(self._stub.Watch(pb.WatchRequest(groups=selectors), timeout=timeout))
 
-    def set_hyperparameters(self, lr, weight_decay_coef, names=()):
-        """Sets lr and weight decay of the named groups (all when none); returns their GroupInfo."""
+    def set_hyperparameters(self, lr=None, weight_decay_coef=None, names=()):
+        """Changes lr and/or weight decay of the named groups (all when none).
+
+        Only what is given changes: a learning-rate schedule passes `lr` alone and every group
+        keeps its weight decay. Returns the changed groups' GroupInfo.
+        """
         request = pb.SetHyperparametersRequest(
-            names=list(names),
-            hyperparameters=pb.Hyperparameters(
-                learning_rate=lr, weight_decay=weight_decay_coef
-            ),
+            names=list(names), hyperparameters=_hyperparameters(lr, weight_decay_coef)
         )
         try:
             response = self._stub.SetHyperparameters(request, timeout=self.timeout)

@@ -103,6 +103,22 @@ class ParamstreamEndToEndTest(unittest.TestCase):
         self.client.push({self.prefix + "w": [0.5, 0.5]})
         self.assertValues("w", [0.5, 1.5], 1)
 
+    def test_setHyperparameters_lrOnly_keepsWeightDecay(self):
+        self.create("w", [1.0, 2.0], True)
+        (info,) = self.client.set_hyperparameters(lr=0.05, names=[self.prefix + "w"])
+        self.assertEqual((info.lr, info.weight_decay_coef), (0.05, WEIGHT_DECAY))
+        self.client.push({self.prefix + "w": [0.1, 0.2]})
+        # theta - (lr * grad + lr * wd * theta): the decay survived the schedule.
+        expected = [1.0 - (0.05 * 0.1 + 0.05 * WEIGHT_DECAY * 1.0),
+                    2.0 - (0.05 * 0.2 + 0.05 * WEIGHT_DECAY * 2.0)]
+        self.assertValues("w", expected, 1)
+
+    def test_setHyperparameters_nothingGiven_invalidArgument(self):
+        self.create("w", [1.0], True)
+        with self.assertRaises(ParamstreamError) as raised:
+            self.client.set_hyperparameters(names=[self.prefix + "w"])
+        self.assertEqual(raised.exception.code, "INVALID_ARGUMENT")
+
     # Errors: the right code, and nothing changes.
 
     def assertPushRejected(self, gradients, code):

@@ -293,6 +293,25 @@ public final class ParamstreamClient implements AutoCloseable {
   }
 
   /**
+   * Changes the learning rate alone of groups at run time, keeping each group's weight decay: what
+   * a learning-rate schedule calls every epoch or step.
+   *
+   * @param names the groups to change; none changes every group
+   * @return the changed groups' metadata
+   */
+  public List<GroupInfo> setLearningRate(double learningRate, String... names) {
+    SetHyperparametersRequest request =
+        SetHyperparametersRequest.newBuilder()
+            .addAllNames(names(names))
+            .setHyperparameters(
+                io.paramstream.proto.v1.Hyperparameters.newBuilder().setLearningRate(learningRate))
+            .build();
+    return unary(stub -> stub.setHyperparameters(request).getGroupsList()).stream()
+        .map(Protos::fromProto)
+        .toList();
+  }
+
+  /**
    * Pushes gradients and waits for the server to apply them, on one Push call of its own. Each
    * array must have its group's size; large arrays are sent in 1 MiB slices. All groups are updated
    * atomically. Never retried: on a failure the push may or may not have been applied. For a steady

@@ -62,6 +62,23 @@ class ClientServerEndToEndTest {
   }
 
   @Test
+  void setLearningRate_schedule_keepsWeightDecayAndChangesTheNextPush() {
+    var client = netty.client();
+    client.createGroup(new GroupSpec("w", new float[] {1.0f, 2.0f}, true, REFERENCE));
+
+    List<GroupInfo> changed = client.setLearningRate(0.05, "w");
+    client.push(Map.of("w", new float[] {0.1f, 0.2f}));
+
+    assertThat(changed)
+        .singleElement()
+        .extracting(GroupInfo::hyperparameters)
+        .isEqualTo(new Hyperparameters(0.05, 0.01));
+    // theta - (0.05 * grad + 0.05 * 0.01 * theta): the decay survived the schedule.
+    assertThat(client.pull("w").get("w").values())
+        .containsExactly(new float[] {0.9945f, 1.989f}, within(1e-6f));
+  }
+
+  @Test
   void streamedPushes_pullAndWatch_seeEveryAppliedVersion() throws Exception {
     var client = netty.client();
     client.createGroup(new GroupSpec("w", new float[] {0f, 0f}, false, new Hyperparameters(1, 0)));

@@ -1,9 +1,12 @@
 package io.paramstream.server;
 
 import io.paramstream.core.GroupMetadata;
+import io.paramstream.core.HyperparameterChange;
 import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.Optimizer;
 import io.paramstream.proto.v1.GroupInfo;
+import java.util.Optional;
+import java.util.OptionalDouble;
 
 /** Proto <-> domain conversion for values that are not payloads. */
 final class Converters {
@@ -28,9 +31,29 @@ final class Converters {
         .build();
   }
 
-  /** Validates (finite, >= 0) and converts; IllegalArgumentException names the bad value. */
-  static Hyperparameters fromProto(io.paramstream.proto.v1.Hyperparameters hyperparameters) {
-    return new Hyperparameters(hyperparameters.getLearningRate(), hyperparameters.getWeightDecay());
+  /**
+   * Validates (finite, >= 0) and converts; a field left unset takes its value from {@code
+   * defaults}. IllegalArgumentException names the bad value.
+   */
+  static Hyperparameters fromProto(
+      io.paramstream.proto.v1.Hyperparameters hyperparameters, Hyperparameters defaults) {
+    return changeFromProto(hyperparameters).map(c -> c.applyTo(defaults)).orElse(defaults);
+  }
+
+  /** The fields a SetHyperparameters request sets, or empty when it sets none. */
+  static Optional<HyperparameterChange> changeFromProto(
+      io.paramstream.proto.v1.Hyperparameters hyperparameters) {
+    OptionalDouble lr =
+        hyperparameters.hasLearningRate()
+            ? OptionalDouble.of(hyperparameters.getLearningRate())
+            : OptionalDouble.empty();
+    OptionalDouble wd =
+        hyperparameters.hasWeightDecay()
+            ? OptionalDouble.of(hyperparameters.getWeightDecay())
+            : OptionalDouble.empty();
+    return lr.isEmpty() && wd.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new HyperparameterChange(lr, wd));
   }
 
   static io.paramstream.proto.v1.Optimizer toProto(Optimizer optimizer) {

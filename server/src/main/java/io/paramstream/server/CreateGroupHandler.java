@@ -63,7 +63,9 @@ final class CreateGroupHandler implements StreamObserver<CreateGroupRequest> {
               + Long.toUnsignedString(size));
     }
     hyperparameters =
-        message.hasHyperparameters() ? Converters.fromProto(message.getHyperparameters()) : null;
+        message.hasHyperparameters()
+            ? Converters.fromProto(message.getHyperparameters(), store.defaultHyperparameters())
+            : null;
     if (message.hasOptimizer()) {
       optimizer = Converters.fromProto(message.getOptimizer());
     }

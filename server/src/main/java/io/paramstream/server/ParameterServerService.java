@@ -6,6 +6,7 @@ import io.grpc.stub.StreamObserver;
 import io.paramstream.core.ConsistencyException;
 import io.paramstream.core.GroupSelector;
 import io.paramstream.core.GroupStore;
+import io.paramstream.core.HyperparameterChange;
 import io.paramstream.core.StalenessHistogram;
 import io.paramstream.core.SyncBarrier;
 import io.paramstream.core.TransientMemoryBudget;
@@ -212,13 +213,16 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
       SetHyperparametersRequest request,
       StreamObserver<SetHyperparametersResponse> responseObserver) {
     try {
-      if (!request.hasHyperparameters()) {
-        throw new IllegalArgumentException("hyperparameters must be set");
-      }
+      HyperparameterChange change =
+          Converters.changeFromProto(request.getHyperparameters())
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "hyperparameters names nothing to change: set learning_rate,"
+                              + " weight_decay or both"));
       SetHyperparametersResponse.Builder response = SetHyperparametersResponse.newBuilder();
       store
-          .setHyperparameters(
-              request.getNamesList(), Converters.fromProto(request.getHyperparameters()))
+          .setHyperparameters(request.getNamesList(), change)
           .forEach(g -> response.addGroups(Converters.toProto(g)));
       reply(responseObserver, response.build());
     } catch (RuntimeException e) {

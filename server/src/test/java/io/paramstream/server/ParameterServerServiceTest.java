@@ -351,6 +351,67 @@ class ParameterServerServiceTest {
   }
 
   @Test
+  void setHyperparameters_learningRateOnly_keepsEachGroupsWeightDecay() throws Exception {
+    createReferenceGroups();
+
+    grpc.blocking()
+        .setHyperparameters(
+            SetHyperparametersRequest.newBuilder()
+                .setHyperparameters(Hyperparameters.newBuilder().setLearningRate(0.05))
+                .build());
+
+    assertThat(grpc.server().store().list(List.of()))
+        .extracting(GroupMetadata::hyperparameters)
+        .containsOnly(new io.paramstream.core.Hyperparameters(0.05, 0.01));
+  }
+
+  @Test
+  void setHyperparameters_zeroLearningRateSetExplicitly_isApplied() throws Exception {
+    createReferenceGroups();
+
+    grpc.blocking()
+        .setHyperparameters(
+            SetHyperparametersRequest.newBuilder()
+                .addNames("w")
+                .setHyperparameters(Hyperparameters.newBuilder().setLearningRate(0.0))
+                .build());
+
+    assertThat(grpc.server().store().list(List.of("w")).get(0).hyperparameters())
+        .isEqualTo(new io.paramstream.core.Hyperparameters(0.0, 0.01));
+  }
+
+  @Test
+  void setHyperparameters_nothingSet_failsNamingTheFieldsAndChangesNothing() throws Exception {
+    createReferenceGroups();
+    State before = state();
+
+    assertThatThrownBy(
+            () ->
+                grpc.blocking()
+                    .setHyperparameters(
+                        SetHyperparametersRequest.newBuilder()
+                            .setHyperparameters(Hyperparameters.getDefaultInstance())
+                            .build()))
+        .satisfies(e -> assertCode(e, Status.Code.INVALID_ARGUMENT))
+        .hasMessageContaining("learning_rate");
+    before.assertEquals(state());
+  }
+
+  @Test
+  void createGroup_weightDecayUnset_takesServerDefault() throws Exception {
+    Wire.create(
+        grpc.async(),
+        group("w", true, 1f).toBuilder()
+            .setHyperparameters(Hyperparameters.newBuilder().setLearningRate(0.5))
+            .build());
+
+    assertThat(grpc.server().store().list(List.of("w")).get(0).hyperparameters())
+        .isEqualTo(
+            new io.paramstream.core.Hyperparameters(
+                0.5, grpc.server().store().defaultHyperparameters().weightDecay()));
+  }
+
+  @Test
   void setHyperparameters_changesNextPush() throws Exception {
     Wire.create(grpc.async(), group("b", false, 1f));
     grpc.blocking()
