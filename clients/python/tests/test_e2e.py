@@ -103,6 +103,17 @@ class ParamstreamEndToEndTest(unittest.TestCase):
         self.client.push({self.prefix + "w": [0.5, 0.5]})
         self.assertValues("w", [0.5, 1.5], 1)
 
+    def test_kernel_numpyFormOfTheContract_reproducesTheServerBitForBit(self):
+        rng = np.random.default_rng(7)
+        theta = rng.standard_normal(4096).astype("<f4")
+        grad = rng.standard_normal(4096).astype("<f4")
+        lr, wd = 1e-4, 1e-4  # the decay the old factor form rounded away entirely
+        self.create("k", theta, True, lr=lr, weight_decay_coef=wd)
+        self.client.push({self.prefix + "k": grad})
+        expected = theta - (np.float32(lr) * grad + np.float32(lr * wd) * theta)
+        np.testing.assert_array_equal(self.values("k").values, expected)
+        self.assertFalse(np.array_equal(expected, theta - np.float32(lr) * grad))
+
     def test_setHyperparameters_lrOnly_keepsWeightDecay(self):
         self.create("w", [1.0, 2.0], True)
         (info,) = self.client.set_hyperparameters(lr=0.05, names=[self.prefix + "w"])
