@@ -239,6 +239,9 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
             .setMaxInboundMessageBytes(config.maxInboundMessageBytes())
             .setMaxChunkBytes(config.maxChunkBytes())
             .setDefaultHyperparameters(Converters.toProto(store.defaultHyperparameters()))
+            .setServerVersion(ServerFeatures.version())
+            .addAllFeatures(ServerFeatures.of(checkpointer != null))
+            .setConsistencyMode(ConsistencyMode.valueOf(applier.config().mode().name()))
             .build());
   }
 
@@ -313,8 +316,10 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
     ServerStats.Builder stats =
         ServerStats.newBuilder()
             .setMode(ConsistencyMode.valueOf(consistency.mode().name()))
-            .setRejectedStalePushes(applier.histogram().rejected())
-            .setMaxStaleness(consistency.staleness().maxStaleness());
+            .setRejectedStalePushes(applier.histogram().rejected());
+    if (consistency.mode() == ConsistencyConfig.Mode.BOUNDED_STALENESS) {
+      stats.setMaxStaleness(consistency.staleness().maxStaleness());
+    }
     if (applier.barrier() != null) {
       stats.setStep(applier.barrier().step());
     }

@@ -5,6 +5,7 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.paramstream.core.GroupStore;
 import io.paramstream.core.TransientMemoryBudget;
@@ -81,6 +82,8 @@ public final class ParamstreamServer implements AutoCloseable {
             .addService(new ShardPlacementService(store))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
+            // v1alpha too: older grpcurl, Postman and IDEs ask only for it.
+            .addService(ProtoReflectionService.newInstance())
             .build();
   }
 

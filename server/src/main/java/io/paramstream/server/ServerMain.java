@@ -24,13 +24,21 @@ import picocli.CommandLine.Option;
 @Command(
     name = "paramstream-server",
     mixinStandardHelpOptions = true,
-    version = "paramstream-server 0.1.0",
+    versionProvider = ServerMain.Version.class,
     description = "Runs a Paramstream parameter server (gRPC, paramstream.v1.ParameterServer).",
     subcommands = PlacementCommand.class,
     sortOptions = false)
 public final class ServerMain implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(ServerMain.class);
+
+  /** {@code --version}: the build's own version, SNAPSHOT included. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"paramstream-server " + ServerFeatures.version()};
+    }
+  }
 
   @Option(
       names = "--host",

@@ -1,0 +1,66 @@
+package io.paramstream.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * What {@code ServerInfo} tells a client about this server beyond limits: its version and the
+ * optional features it supports, so a client can check before it relies on one. The names are part
+ * of the public contract (listed in the .proto); a feature is only ever added.
+ */
+final class ServerFeatures {
+
+  /** The PullStream RPC. */
+  static final String PULL_STREAM = "pull_stream";
+
+  /** Push de-duplication by (worker_id, sequence), also across restarts with checkpoints. */
+  static final String EXACTLY_ONCE = "exactly_once";
+
+  /** Optimizers besides plain SGD; every server has all of them. */
+  static final String OPTIMIZER_MOMENTUM = "optimizer_sgd_momentum";
+
+  static final String OPTIMIZER_ADAM = "optimizer_adam";
+  static final String OPTIMIZER_ADAMW = "optimizer_adamw";
+
+  /** Hyperparameters fields have presence: SetHyperparameters changes only what is set. */
+  static final String PARTIAL_HYPERPARAMETERS = "partial_hyperparameters";
+
+  /** The Checkpoint RPC works: the server runs with a checkpoint directory. */
+  static final String CHECKPOINTS = "checkpoints";
+
+  private ServerFeatures() {}
+
+  static List<String> of(boolean checkpoints) {
+    List<String> features =
+        new ArrayList<>(
+            List.of(
+                PULL_STREAM,
+                EXACTLY_ONCE,
+                OPTIMIZER_MOMENTUM,
+                OPTIMIZER_ADAM,
+                OPTIMIZER_ADAMW,
+                PARTIAL_HYPERPARAMETERS));
+    if (checkpoints) {
+      features.add(CHECKPOINTS);
+    }
+    return List.copyOf(features);
+  }
+
+  /** The build's version, e.g. {@code 0.1.0-SNAPSHOT}, from a resource Maven fills in. */
+  static String version() {
+    try (InputStream in = ServerFeatures.class.getResourceAsStream("version.properties")) {
+      if (in == null) {
+        return "unknown";
+      }
+      Properties properties = new Properties();
+      properties.load(in);
+      return properties.getProperty("version", "unknown");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
