@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages for /usr/bin/python3 (pip is not used). grpc-proto provides the standard
-# reflection .proto the Python tests use to check server reflection.
+# reflection .proto the Python tests use to check server reflection; python3-torch and
+# python3-sklearn are for paramstream.torch and its digits example.
 PACKAGES=(python3 python3-grpcio python3-protobuf python3-numpy protobuf-compiler
-  protobuf-compiler-grpc grpc-proto)
+  protobuf-compiler-grpc grpc-proto python3-torch python3-sklearn)
 SUDO=()
 [[ $(id -u) -ne 0 ]] && SUDO=(sudo)
 missing=()

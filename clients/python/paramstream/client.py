@@ -48,9 +48,14 @@ class ParamstreamError(Exception):
 
 
 class PushResult(
-    collections.namedtuple("PushResult", ["push_id", "code", "message", "versions"])
+    collections.namedtuple(
+        "PushResult", ["push_id", "code", "message", "versions", "duplicate"], defaults=(False,)
+    )
 ):
-    """The ack of one push: code 'OK' and the new version per group, or the error."""
+    """The ack of one push: code 'OK' and the new version per group, or the error.
+
+    `duplicate` is True when the server had already applied this (worker_id, sequence).
+    """
 
     @property
     def ok(self):
@@ -98,10 +103,18 @@ def _group_info(info):
     )
 
 
-def _push_messages(push_id, gradients):
-    """Splits one push into PushRequests of at most 1 MiB of values; all but the last continued."""
+def _push_messages(push_id, gradients, worker_id=None, sequence=0, base_version=None):
+    """Splits one push into PushRequests of at most 1 MiB of values; all but the last continued.
+
+    The worker id, sequence (exactly-once) and base version (bounded staleness) ride on the first.
+    """
     messages = []
     current = pb.PushRequest(push_id=push_id)
+    if worker_id:
+        current.worker_id = worker_id
+        current.sequence = sequence
+    if base_version is not None:
+        current.base_version = base_version
     room = _FLOATS_PER_SLICE
     for name, grad in gradients.items():
         arr = _as_f32(grad)
@@ -130,6 +143,7 @@ def _result(ack):
         _CODE_NAMES.get(ack.code, str(ack.code)),
         ack.message,
         {v.group: v.version for v in ack.versions},
+        ack.duplicate,
     )
 
 
@@ -172,17 +186,32 @@ class PushSession:
         self._lock = threading.Lock()
         self._call = stub.Push(iter(self._requests.get, self._END), timeout=timeout)
 
-    def push(self, gradients):
-        """Sends one push without waiting for its ack; returns its push_id."""
+    def push(self, gradients, worker_id=None, sequence=0, base_version=None):
+        """Sends one push without waiting for its ack; returns its push_id.
+
+        With `worker_id` and `sequence` (> 0) the server applies it at most once, so it may be
+        sent again after a failure; `base_version` is for bounded-staleness servers.
+        """
         with self._lock:
             if self._closed:
                 raise ParamstreamError("FAILED_PRECONDITION", "push session is closed")
             push_id = self._next_id
             self._next_id += 1
             self._unacked.append(push_id)
-            for message in _push_messages(push_id, gradients):
+            for message in _push_messages(push_id, gradients, worker_id, sequence, base_version):
                 self._requests.put(message)
         return push_id
+
+    @property
+    def unacknowledged(self):
+        """How many pushes were sent and not yet acknowledged through acks()/next_ack()."""
+        return len(self._unacked)
+
+    def next_ack(self):
+        """Waits for the ack of the oldest unacknowledged push and returns its PushResult."""
+        if not self._unacked:
+            raise ParamstreamError("FAILED_PRECONDITION", "no push is waiting for its ack")
+        return next(self.acks())
 
     def acks(self):
         """Yields a PushResult for every push sent so far and not yet acknowledged, in order."""
@@ -288,13 +317,18 @@ class ParamstreamClient:
         except grpc.RpcError as e:
             raise _rpc_error(e) from None
 
-    def create_group(self, name, values, weight_decay, lr=None, weight_decay_coef=None):
+    def create_group(
+        self, name, values, weight_decay, lr=None, weight_decay_coef=None, optimizer=None
+    ):
         """Creates a group with initial `values`; `weight_decay` is its decay flag.
 
-        `lr` and `weight_decay_coef` default to the server's defaults. Returns its GroupInfo.
+        `lr` and `weight_decay_coef` default to the server's defaults; `optimizer` is a
+        paramstream.v1 Optimizer message (plain SGD when None). Returns its GroupInfo.
         """
         arr = _as_f32(values)
         first = pb.CreateGroupRequest(name=name, size=len(arr), weight_decay=weight_decay)
+        if optimizer is not None:
+            first.optimizer.CopyFrom(optimizer)
         if lr is not None or weight_decay_coef is not None:
             # Both fields have presence: one left unset takes the server's default.
             first.hyperparameters.CopyFrom(_hyperparameters(lr, weight_decay_coef))
@@ -356,6 +390,18 @@ class ParamstreamClient:
         selector = pb.GroupSelector(name=name, if_newer_than=version)
         return self._pull([selector]).get(name)
 
+    def pull_changed(self, since):
+        """One consistent snapshot of the groups in `since` (dict name -> version) that are newer
+        than the version given; a negative version always pulls. Returns dict name -> GroupValues
+        of the changed groups only."""
+        selectors = []
+        for name, version in since.items():
+            selector = pb.GroupSelector(name=name)
+            if version >= 0:
+                selector.if_newer_than = version
+            selectors.append(selector)
+        return {n: v for n, v in self._pull(selectors).items() if v is not None}
+
     def _pull(self, selectors):
         assembler = _Assembler()
         groups = {}
@@ -382,6 +428,24 @@ class ParamstreamClient:
                 selector.if_newer_than = since[name]
             selectors.append(selector)
         return Watch(self._stub.Watch(pb.WatchRequest(groups=selectors), timeout=timeout))
+
+    def register_worker(self, worker_id):
+        """Synchronous mode: the server waits for this worker's push in every step from now on."""
+        try:
+            return self._stub.RegisterWorker(
+                pb.RegisterWorkerRequest(worker_id=worker_id), timeout=self.timeout
+            )
+        except grpc.RpcError as e:
+            raise _rpc_error(e) from None
+
+    def deregister_worker(self, worker_id):
+        """Synchronous mode: the server stops waiting for this worker."""
+        try:
+            return self._stub.DeregisterWorker(
+                pb.DeregisterWorkerRequest(worker_id=worker_id), timeout=self.timeout
+            )
+        except grpc.RpcError as e:
+            raise _rpc_error(e) from None
 
     def set_hyperparameters(self, lr=None, weight_decay_coef=None, names=()):
         """Changes lr and/or weight decay of the named groups (all when none).

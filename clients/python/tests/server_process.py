@@ -51,7 +51,8 @@ class ServerProcess:
             text=True,
         )
         # Keep draining the output so the server never blocks on a full pipe.
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         self.target = self._await_listening(startup_timeout)
 
     def _read(self):
@@ -73,6 +74,12 @@ class ServerProcess:
             if match:
                 return f"{match.group(1)}:{match.group(2)}"
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     def close(self):
         if self._process.poll() is None:
             self._process.terminate()
@@ -81,3 +88,6 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+        if self._reader.is_alive():
+            self._reader.join(timeout=5)
+        self._process.stdout.close()
