@@ -429,6 +429,13 @@ class ParamstreamClient:
             selectors.append(selector)
         return Watch(self._stub.Watch(pb.WatchRequest(groups=selectors), timeout=timeout))
 
+    def stats(self):
+        """Consistency statistics (a ServerStats message): mode, step, staleness histogram."""
+        try:
+            return self._stub.GetStats(pb.GetStatsRequest(), timeout=self.timeout)
+        except grpc.RpcError as e:
+            raise _rpc_error(e) from None
+
     def register_worker(self, worker_id):
         """Synchronous mode: the server waits for this worker's push in every step from now on."""
         try:

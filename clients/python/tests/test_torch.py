@@ -98,6 +98,23 @@ class SynchronousTrainingTest(unittest.TestCase):
         self.check("adam", world_size=3)
 
 
+class BoundedStalenessTest(unittest.TestCase):
+    def test_workers_sendBaseVersions_andEveryPushIsAppliedWithinTheBound(self):
+        with ServerProcess("--consistency", "BOUNDED_STALENESS", "--max-staleness", "8") as server, \
+                tempfile.TemporaryDirectory() as out:
+            workers = start_workers(
+                [str(TESTS / "torch_worker.py"), server.target, "sgd", "20", f"{out}/w.npz"], 2
+            )
+            for worker in workers:
+                self.assertEqual(worker.wait(timeout=240), 0)
+            with ParamstreamClient(server.target) as client:
+                stats = client.stats()
+        self.assertEqual(sum(b.count for b in stats.staleness), 40)
+        self.assertEqual(stats.rejected_stale_pushes, 0)
+        # Base versions were sent: with two workers some pushes were computed on older weights.
+        self.assertTrue(any(b.staleness > 0 and b.count > 0 for b in stats.staleness))
+
+
 class DecayRuleTest(unittest.TestCase):
     def test_defaultAndCustomRules_showOnTheServer(self):
         net = nn.Sequential(nn.Linear(4, 3), nn.LayerNorm(3), nn.Embedding(5, 3))
