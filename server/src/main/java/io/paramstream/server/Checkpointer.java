@@ -71,9 +71,12 @@ final class Checkpointer implements AutoCloseable {
     for (CheckpointStore.Skipped skipped : restore.unloadable()) {
       log.warn("checkpoint {} is not loadable: {}", skipped.file(), skipped.reason());
     }
-    restore
-        .setAside()
-        .forEach(f -> log.warn("moved {} aside; it is kept, not deleted", f.getFileName()));
+    for (int i = 0; i < restore.setAside().size(); i++) {
+      log.warn(
+          "moved {} aside to {}; it is kept, not deleted",
+          restore.unloadable().get(i).file().getFileName(),
+          restore.setAside().get(i).getFileName());
+    }
     synchronized (this) {
       writtenChangeCount = store.changeCount();
     }
