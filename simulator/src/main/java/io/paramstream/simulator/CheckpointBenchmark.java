@@ -10,8 +10,11 @@ import io.paramstream.proto.v1.CheckpointRequest;
 import io.paramstream.proto.v1.ParameterServerGrpc;
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -84,6 +87,13 @@ public final class CheckpointBenchmark implements Callable<Integer> {
   int runs;
 
   @Option(
+      names = "--plain-write",
+      description =
+          "Also measure the push rate while this process writes and fsyncs a file as large as the"
+              + " parameters in the same directory: what the disk alone costs the pushes.")
+  boolean plainWrite;
+
+  @Option(
       names = "--checkpoint-dir",
       description = "Where the server writes (default: a fresh directory under java.io.tmpdir).")
   Path checkpointDir;
@@ -99,8 +109,10 @@ public final class CheckpointBenchmark implements Callable<Integer> {
       long peakRssBytes,
       long hwmBytes,
       double checkpointSeconds,
+      double checkpointCpuSeconds,
       double baselinePushesPerSecond,
-      double duringPushesPerSecond) {
+      double duringPushesPerSecond,
+      double plainWritePushesPerSecond) {
 
     double pushRatio() {
       return duringPushesPerSecond / baselinePushesPerSecond;
@@ -153,7 +165,7 @@ public final class CheckpointBenchmark implements Callable<Integer> {
           client.createGroup(new GroupSpec("layer-" + g, new float[sizes[g]], false, null));
         }
         client.createGroup(new GroupSpec("small", new float[smallFloats], false, null));
-        return pushAndCheckpoint(client, channel, server.pid());
+        return pushAndCheckpoint(client, channel, server.pid(), dir);
       } finally {
         channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
       }
@@ -165,8 +177,8 @@ public final class CheckpointBenchmark implements Callable<Integer> {
     }
   }
 
-  private Run pushAndCheckpoint(ParamstreamClient client, ManagedChannel channel, long pid)
-      throws Exception {
+  private Run pushAndCheckpoint(
+      ParamstreamClient client, ManagedChannel channel, long pid, Path dir) throws Exception {
     AtomicLong pushes = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
     Thread pusher =
@@ -191,6 +203,7 @@ public final class CheckpointBenchmark implements Callable<Integer> {
       AtomicBoolean sampling = new AtomicBoolean(true);
       Thread sampler = new Thread(() -> sample(pid, peak, sampling), "rss-sampler");
       sampler.start();
+      double cpuBefore = checkpointThreadCpuSeconds(pid);
       long before = pushes.get();
       long start = System.nanoTime();
       ParameterServerGrpc.newBlockingStub(channel)
@@ -198,21 +211,46 @@ public final class CheckpointBenchmark implements Callable<Integer> {
           .checkpoint(CheckpointRequest.getDefaultInstance());
       double seconds = (System.nanoTime() - start) / 1e9;
       double duringRate = (pushes.get() - before) / seconds;
+      double cpu = checkpointThreadCpuSeconds(pid) - cpuBefore;
       sampling.set(false);
       sampler.join();
       // Without a checkpoint: before and after it, as load from elsewhere on the machine drifts.
       double baselineRate = (rateBefore + rate(pushes)) / 2;
+      double plainWriteRate = plainWrite ? rateDuringPlainWrite(pushes, dir) : Double.NaN;
       return new Run(
           rssBefore,
           peak.get(),
           ProcStatus.read(pid).vmHwmBytes(),
           seconds,
+          cpu,
           baselineRate,
-          duringRate);
+          duringRate,
+          plainWriteRate);
     } finally {
       stop.set(true);
       pusher.join(30_000);
     }
+  }
+
+  /** Pushes per second while a plain file of the parameters' size is written and fsynced. */
+  private double rateDuringPlainWrite(AtomicLong pushes, Path dir) throws IOException {
+    Path file = dir.resolve("plain-write.bin");
+    ByteBuffer block = ByteBuffer.allocateDirect(1 << 20);
+    long before = pushes.get();
+    long start = System.nanoTime();
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      for (long written = 0; written < parameterBytes; written += block.capacity()) {
+        block.clear();
+        while (block.hasRemaining()) {
+          channel.write(block);
+        }
+      }
+      channel.force(true);
+    } finally {
+      Files.deleteIfExists(file);
+    }
+    return (pushes.get() - before) / ((System.nanoTime() - start) / 1e9);
   }
 
   /** Pushes per second over {@link #baseline}. */
@@ -221,6 +259,24 @@ public final class CheckpointBenchmark implements Callable<Integer> {
     long start = System.nanoTime();
     Thread.sleep(baseline.toMillis());
     return (pushes.get() - before) / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * CPU time of the server's checkpoint thread, from {@code /proc/PID/task/TID/stat} (utime and
+   * stime, fields 14 and 15, in clock ticks of 1/100 s); 0 before the thread exists.
+   */
+  private static double checkpointThreadCpuSeconds(long pid) throws IOException {
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks.toList()) {
+        // The kernel keeps 15 characters of a thread's name.
+        if (Files.readString(task.resolve("comm")).trim().equals("paramstream-che")) {
+          String stat = Files.readString(task.resolve("stat"));
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        }
+      }
+    }
+    return 0;
   }
 
   private static void sample(long pid, AtomicLong peak, AtomicBoolean sampling) {
@@ -253,8 +309,9 @@ public final class CheckpointBenchmark implements Callable<Integer> {
             Locale.ROOT,
             "target peak resident size: %.1f MB; push rate during the checkpoint >= 0.5 x without%n"
                 + "| run | RSS before MB | peak RSS during MB | peak / target | VmHWM MB | checkpoint s"
-                + " | pushes/s without | pushes/s during | ratio |%n"
-                + "|---|---|---|---|---|---|---|---|---|%n",
+                + " | checkpoint thread CPU s | pushes/s without | pushes/s during | ratio"
+                + " | pushes/s during a plain write of the same size |%n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|%n",
             targetBytes / 1e6));
     for (int i = 0; i < runs.size(); i++) {
       out.append(row(Integer.toString(i + 1), runs.get(i).pushRatio(), runs.get(i), targetBytes));
@@ -276,8 +333,10 @@ public final class CheckpointBenchmark implements Callable<Integer> {
             (long) pick(runs, Run::peakRssBytes, quantile),
             (long) pick(runs, Run::hwmBytes, quantile),
             pick(runs, Run::checkpointSeconds, quantile),
+            pick(runs, Run::checkpointCpuSeconds, quantile),
             pick(runs, Run::baselinePushesPerSecond, quantile),
-            pick(runs, Run::duringPushesPerSecond, quantile)),
+            pick(runs, Run::duringPushesPerSecond, quantile),
+            pick(runs, Run::plainWritePushesPerSecond, quantile)),
         targetBytes);
   }
 
@@ -294,15 +353,17 @@ public final class CheckpointBenchmark implements Callable<Integer> {
   private static String row(String label, double ratio, Run r, long targetBytes) {
     return String.format(
         Locale.ROOT,
-        "| %s | %.1f | %.1f | %.3f | %.1f | %.1f | %.0f | %.0f | %.2f |%n",
+        "| %s | %.1f | %.1f | %.3f | %.1f | %.1f | %.1f | %.0f | %.0f | %.2f | %.0f |%n",
         label,
         r.rssBeforeBytes() / 1e6,
         r.peakRssBytes() / 1e6,
         (double) r.peakRssBytes() / targetBytes,
         r.hwmBytes() / 1e6,
         r.checkpointSeconds(),
+        r.checkpointCpuSeconds(),
         r.baselinePushesPerSecond(),
         r.duringPushesPerSecond(),
-        ratio);
+        ratio,
+        r.plainWritePushesPerSecond());
   }
 }

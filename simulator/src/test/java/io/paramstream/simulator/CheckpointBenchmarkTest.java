@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Timeout;
 class CheckpointBenchmarkTest {
 
   private static CheckpointBenchmark.Run run(long peak, double seconds, double during) {
-    return new CheckpointBenchmark.Run(1_000_000_000L, peak, peak, seconds, 1000, during);
+    return new CheckpointBenchmark.Run(
+        1_000_000_000L, peak, peak, seconds, seconds / 2, 1000, during, Double.NaN);
   }
 
   @Test
@@ -25,10 +26,13 @@ class CheckpointBenchmarkTest {
 
     assertThat(table)
         .contains("target peak resident size: 1442.2 MB")
-        .contains("| 2 | 1000.0 | 1200.0 | 0.832 | 1200.0 | 7.0 | 1000 | 600 | 0.60 |")
-        .contains("| median | 1000.0 | 1250.0 | 0.867 | 1250.0 | 6.0 | 1000 | 800 | 0.80 |")
-        .contains("| min | 1000.0 | 1200.0 | 0.832 | 1200.0 | 5.0 | 1000 | 600 | 0.60 |")
-        .contains("| max | 1000.0 | 1300.0 | 0.901 | 1300.0 | 7.0 | 1000 | 900 | 0.90 |");
+        .contains("| 2 | 1000.0 | 1200.0 | 0.832 | 1200.0 | 7.0 | 3.5 | 1000 | 600 | 0.60 | NaN |")
+        .contains(
+            "| median | 1000.0 | 1250.0 | 0.867 | 1250.0 | 6.0 | 3.0 | 1000 | 800 | 0.80 | NaN |")
+        .contains(
+            "| min | 1000.0 | 1200.0 | 0.832 | 1200.0 | 5.0 | 2.5 | 1000 | 600 | 0.60 | NaN |")
+        .contains(
+            "| max | 1000.0 | 1300.0 | 0.901 | 1300.0 | 7.0 | 3.5 | 1000 | 900 | 0.90 | NaN |");
   }
 
   @Test
