@@ -45,6 +45,17 @@ public final class GroupStore {
 
   private final Object usageLock = new Object();
 
+  /**
+   * Counts changes to groups and sequences; incremented after each change is visible, so a value
+   * read before a checkpoint's cut never claims a change the cut missed.
+   */
+  private final AtomicLong changes = new AtomicLong();
+
+  private final Object checkpointLock = new Object();
+
+  /** Guarded by checkpointLock. The checkpoint cut not yet closed, or null. */
+  private CheckpointCut activeCut;
+
   /** Guarded by usageLock. Groups counted against {@link #limits}, including ones being created. */
   private int usedGroups;
 
@@ -120,6 +131,7 @@ public final class GroupStore {
       release(group.values.length);
       throw alreadyExists(group.name);
     }
+    changes.incrementAndGet();
   }
 
   private static GroupStoreException alreadyExists(String name) {
@@ -203,6 +215,7 @@ public final class GroupStore {
           release(group.values.length);
         }
       }
+      changes.incrementAndGet();
     } finally {
       unlockAll(locked);
     }
@@ -241,7 +254,7 @@ public final class GroupStore {
 
     long[] versions = new long[targets.size()];
     boolean fresh = true;
-    List<ParameterGroup> locked = lockAll(targets, false);
+    List<ParameterGroup> locked = lockForChange(targets);
     try {
       // Under the groups' locks, so a snapshot never sees the sequence without the values.
       if (workerId != null) {
@@ -250,6 +263,9 @@ public final class GroupStore {
       for (int i = 0; i < targets.size(); i++) {
         ParameterGroup group = targets.get(i);
         versions[i] = fresh ? group.apply(gradients.get(i).values()) : group.version();
+      }
+      if (fresh) {
+        changes.incrementAndGet();
       }
     } finally {
       unlockAll(locked);
@@ -353,6 +369,47 @@ public final class GroupStore {
       throw e;
     }
     lastSequences.putAll(state.lastSequences());
+    changes.incrementAndGet();
+  }
+
+  /**
+   * A number that changes whenever a group or a worker's sequence does, so a periodic checkpoint
+   * can tell that nothing changed since the last one.
+   */
+  public long changeCount() {
+    return changes.get();
+  }
+
+  /**
+   * Marks a consistent cut for a checkpoint, holding every group lock only while it reads versions
+   * and the de-duplication table; the arrays are written later, group by group (see {@link
+   * CheckpointCut}). One cut at a time: close it before beginning the next.
+   *
+   * @throws IllegalStateException if a cut is still open
+   */
+  public CheckpointCut beginCheckpoint() {
+    synchronized (checkpointLock) {
+      if (activeCut != null) {
+        throw new IllegalStateException("a checkpoint is already being written");
+      }
+      long changeCount = changes.get(); // read first: a change racing the cut is not claimed
+      List<ParameterGroup> targets = new ArrayList<>(groups.values());
+      targets.sort(Comparator.comparing(g -> g.name));
+      List<ParameterGroup> locked = lockAll(targets, true);
+      try {
+        List<ParameterGroup> live = targets.stream().filter(g -> !g.isDeleted()).toList();
+        activeCut = new CheckpointCut(live, lastSequences, changeCount, this::checkpointClosed);
+        return activeCut;
+      } finally {
+        unlockAll(locked);
+      }
+    }
+  }
+
+  private void checkpointClosed() {
+    synchronized (checkpointLock) {
+      activeCut = null;
+    }
   }
 
   /**
@@ -372,7 +429,7 @@ public final class GroupStore {
     long[] versions = new long[targets.size()];
     long staleness = 0;
     double scale;
-    List<ParameterGroup> locked = lockAll(targets, false);
+    List<ParameterGroup> locked = lockForChange(targets);
     try {
       for (ParameterGroup group : targets) {
         if (baseVersion > group.version()) {
@@ -401,6 +458,7 @@ public final class GroupStore {
       for (int i = 0; i < targets.size(); i++) {
         versions[i] = targets.get(i).apply(gradients.get(i).values(), scale);
       }
+      changes.incrementAndGet();
     } finally {
       unlockAll(locked);
     }
@@ -497,6 +555,7 @@ public final class GroupStore {
         live.get(i).setHyperparameters(updated.get(i));
         result.add(live.get(i).metadata());
       }
+      changes.incrementAndGet();
     } finally {
       unlockAll(locked);
     }
@@ -589,6 +648,28 @@ public final class GroupStore {
     for (ParameterGroup group : targets) {
       if (!seen.add(group.name)) {
         throw GroupStoreException.invalid("group '" + group.name + "' is named more than once");
+      }
+    }
+  }
+
+  /**
+   * Locks groups about to change, as {@link #lockAll}, after any open checkpoint cut has what it
+   * needs of them: a copy, or (when copies are over budget) its write, waited for without locks.
+   */
+  private static List<ParameterGroup> lockForChange(List<ParameterGroup> targets) {
+    while (true) {
+      List<ParameterGroup> locked = lockAll(targets, false);
+      for (ParameterGroup group : locked) {
+        CheckpointCut cut = group.pendingCut();
+        if (cut != null && !cut.preserve(group)) {
+          unlockAll(locked);
+          cut.awaitRoom(group);
+          locked = null;
+          break;
+        }
+      }
+      if (locked != null) {
+        return locked;
       }
     }
   }

@@ -58,6 +58,16 @@ final class OptimizerState {
         second == null ? null : second.clone());
   }
 
+  /** The live first-moment buffer, or null; for a checkpoint that must not change it. */
+  float[] firstMoment() {
+    return first;
+  }
+
+  /** The live second-moment buffer, or null; for a checkpoint that must not change it. */
+  float[] secondMoment() {
+    return second;
+  }
+
   /** Number of updates applied so far (PyTorch's {@code step}). */
   long steps() {
     return steps;

@@ -1,5 +1,6 @@
 package io.paramstream.core;
 
+import java.io.IOException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** One named group: its values and the metadata that changes with them, under one lock. */
@@ -28,6 +29,12 @@ final class ParameterGroup {
 
   /** Guarded by {@link #lock}; once true, the group is gone and must not be read or changed. */
   private boolean deleted;
+
+  /**
+   * Guarded by {@link #lock}. The checkpoint whose cut still needs this group's arrays as they are,
+   * or null: before changing them, a writer must hand that checkpoint a copy (or wait).
+   */
+  private CheckpointCut pendingCut;
 
   ParameterGroup(
       long id,
@@ -112,6 +119,42 @@ final class ParameterGroup {
   GroupMetadata metadata() {
     return new GroupMetadata(
         name, values.length, weightDecay, version, hyperparameters, optimizer.optimizer());
+  }
+
+  /** What a checkpoint records besides the arrays. Caller holds {@link #lock}. */
+  GroupHeader header() {
+    return new GroupHeader(
+        name,
+        weightDecay,
+        version,
+        hyperparameters,
+        values.length,
+        optimizer.optimizer(),
+        optimizer.steps());
+  }
+
+  /** Hands the live arrays to {@code sink} without copying. Caller holds {@link #lock}. */
+  void writeArrays(GroupHeader header, CheckpointSource.GroupSink sink) throws IOException {
+    sink.group(header, values, optimizer.firstMoment(), optimizer.secondMoment());
+  }
+
+  /** Copies of the values and optimizer buffers. Caller holds {@link #lock}. */
+  float[][] copyArrays() {
+    float[] first = optimizer.firstMoment();
+    float[] second = optimizer.secondMoment();
+    return new float[][] {
+      values.clone(), first == null ? null : first.clone(), second == null ? null : second.clone()
+    };
+  }
+
+  /** Caller holds {@link #lock}. */
+  CheckpointCut pendingCut() {
+    return pendingCut;
+  }
+
+  /** Caller holds {@link #lock}. */
+  void setPendingCut(CheckpointCut cut) {
+    pendingCut = cut;
   }
 
   /** Caller holds {@link #lock}. */

@@ -137,7 +137,9 @@ class CheckpointRecoveryProcessTest {
     try (LoggedServerProcess fallback = start()) {
       ManagedChannel channel = Stubs.plaintext(fallback.target());
       assertServerHolds(channel, firstState);
-      assertThat(fallback.log()).contains("corrupt").contains(second.getFileName().toString());
+      assertThat(fallback.log())
+          .contains("checkpoint " + second + " is not loadable: checksum mismatch")
+          .contains("moved " + second.getFileName() + " aside");
       channel.shutdownNow();
     }
   }

@@ -31,16 +31,27 @@ final class LoggedServerProcess implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts the server with {@code args} (plus {@code --port 0}) and waits until it listens. */
-  static LoggedServerProcess start(Path workDir, String... args)
-      throws IOException, InterruptedException {
+  /** A server process that ended by itself: its exit code and what it printed. */
+  record Exited(int exitCode, String stdout, String stderr) {}
+
+  /** Runs the server with {@code args} (plus {@code --port 0}) expecting it to exit by itself. */
+  static Exited runToExit(Path workDir, String... args) throws IOException, InterruptedException {
+    Files.createDirectories(workDir);
+    Path out = Files.createTempFile(workDir, "server", ".out");
+    Path err = Files.createTempFile(workDir, "server", ".err");
+    Process process = launch(out, err, args);
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("server did not exit: " + Files.readString(err));
+    }
+    return new Exited(process.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static Process launch(Path out, Path err, String... args) throws IOException {
     String jar = System.getProperty("paramstream.server.jar");
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException("shaded server jar not found: " + jar);
     }
-    Files.createDirectories(workDir);
-    Path out = Files.createTempFile(workDir, "server", ".out");
-    Path err = Files.createTempFile(workDir, "server", ".err");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
@@ -50,11 +61,19 @@ final class LoggedServerProcess implements AutoCloseable {
     command.add("--port");
     command.add("0");
     command.addAll(List.of(args));
-    Process process =
-        new ProcessBuilder(command)
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
+    return new ProcessBuilder(command)
+        .redirectOutput(out.toFile())
+        .redirectError(err.toFile())
+        .start();
+  }
+
+  /** Starts the server with {@code args} (plus {@code --port 0}) and waits until it listens. */
+  static LoggedServerProcess start(Path workDir, String... args)
+      throws IOException, InterruptedException {
+    Files.createDirectories(workDir);
+    Path out = Files.createTempFile(workDir, "server", ".out");
+    Path err = Files.createTempFile(workDir, "server", ".err");
+    Process process = launch(out, err, args);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
       Matcher matcher = LISTENING.matcher(Files.readString(out, StandardCharsets.UTF_8));

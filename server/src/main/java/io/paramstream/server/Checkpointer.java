@@ -1,8 +1,9 @@
 package io.paramstream.server;
 
+import io.paramstream.core.CheckpointCut;
 import io.paramstream.core.GroupStore;
-import io.paramstream.core.StoreState;
 import io.paramstream.core.checkpoint.CheckpointStore;
+import io.paramstream.core.checkpoint.NoLoadableCheckpointException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,9 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes checkpoints of a {@link GroupStore}: periodically, on demand, and once more at shutdown;
- * and restores the newest valid one at start. The snapshot is taken under all group locks (a
- * consistent instant) and written outside them, so pushes only wait for the in-memory copy.
+ * Takes checkpoints of a {@link GroupStore}: periodically (skipped when nothing changed since the
+ * last one written), on demand, and once more at shutdown; and restores the newest valid one at
+ * start. Each checkpoint is a copy-on-write cut ({@link CheckpointCut}) streamed to disk group by
+ * group, so pushes to groups other than the one being written keep flowing and the whole model is
+ * never copied.
  */
 final class Checkpointer implements AutoCloseable {
 
@@ -31,6 +34,9 @@ final class Checkpointer implements AutoCloseable {
   private final CheckpointStore files;
   private final ScheduledExecutorService timer;
   private final ServerMetrics metrics;
+
+  /** Guarded by this. The store's change count at the cut of the last checkpoint written. */
+  private long writtenChangeCount = -1;
 
   Checkpointer(GroupStore store, Path directory, int keep, ServerMetrics metrics)
       throws IOException {
@@ -46,30 +52,47 @@ final class Checkpointer implements AutoCloseable {
             });
   }
 
-  /** Loads the newest valid checkpoint into the (empty) store; logs every file it skips. */
-  void restore() throws IOException {
-    Optional<CheckpointStore.Restored> restored = files.restoreNewest();
-    restored.ifPresent(r -> r.skipped().forEach(Checkpointer::logSkipped));
-    if (restored.isEmpty()) {
-      try {
-        files.list().forEach(f -> log.warn("checkpoint {} is not loadable; skipped", f));
-      } catch (IOException e) {
-        log.warn("cannot list checkpoints in {}", files.directory(), e);
-      }
-      log.info("no checkpoint to restore in {}; starting empty", files.directory());
+  /**
+   * Loads the newest valid checkpoint into the (empty) store, logging every file it skips and why,
+   * and every file it sets aside.
+   *
+   * @throws NoLoadableCheckpointException when checkpoint files exist, none loads, and {@code
+   *     allowEmptyStart} is false; the files are left as they are
+   */
+  void restore(boolean allowEmptyStart) throws IOException {
+    files
+        .removedTemporaryFiles()
+        .forEach(f -> log.info("removed {}, left by an interrupted checkpoint", f.getFileName()));
+    CheckpointStore.Restore restore = files.restore(store::importState, allowEmptyStart);
+    restore
+        .ignored()
+        .forEach(
+            f -> log.warn("ignoring {} in the checkpoint directory: {}", f.file(), f.reason()));
+    for (CheckpointStore.Skipped skipped : restore.unloadable()) {
+      log.warn("checkpoint {} is not loadable: {}", skipped.file(), skipped.reason());
+    }
+    for (int i = 0; i < restore.setAside().size(); i++) {
+      log.warn(
+          "moved {} aside to {}; it is kept, not deleted",
+          restore.unloadable().get(i).file().getFileName(),
+          restore.setAside().get(i).getFileName());
+    }
+    synchronized (this) {
+      writtenChangeCount = store.changeCount();
+    }
+    if (restore.restored().isEmpty()) {
+      log.info(
+          "no checkpoint to restore in {}; starting empty{}",
+          files.directory(),
+          restore.unloadable().isEmpty() ? "" : " (--allow-empty-start)");
       return;
     }
-    CheckpointStore.Restored r = restored.get();
-    store.importState(r.state());
+    CheckpointStore.Restored r = restore.restored().get();
     log.info(
         "restored {} groups and {} workers' sequences from {}",
         r.state().groups().size(),
         r.state().lastSequences().size(),
         r.file());
-  }
-
-  private static void logSkipped(CheckpointStore.Skipped skipped) {
-    log.warn("checkpoint {} is corrupt and was skipped: {}", skipped.file(), skipped.reason());
   }
 
   /** Starts periodic checkpoints every {@code interval}; a zero interval starts none. */
@@ -83,20 +106,30 @@ final class Checkpointer implements AutoCloseable {
 
   private void periodic() {
     try {
-      checkpoint();
+      checkpointIfChanged();
     } catch (IOException | RuntimeException e) {
       // The next period tries again; the previous checkpoints stay intact.
       log.error("periodic checkpoint failed", e);
     }
   }
 
+  /** Writes a checkpoint unless nothing changed since the last one written; empty if skipped. */
+  synchronized Optional<Written> checkpointIfChanged() throws IOException {
+    if (store.changeCount() == writtenChangeCount) {
+      return Optional.empty();
+    }
+    return Optional.of(checkpoint());
+  }
+
   /** Writes a checkpoint now. Serialized with every other checkpoint. */
   synchronized Written checkpoint() throws IOException {
     long start = System.nanoTime();
-    StoreState state = store.exportState();
     Path file;
-    try {
-      file = files.write(state);
+    int groups;
+    try (CheckpointCut cut = store.beginCheckpoint()) {
+      groups = cut.groups().size();
+      file = files.write(cut);
+      writtenChangeCount = cut.changeCount();
     } catch (IOException | RuntimeException e) {
       metrics.checkpointFailed();
       throw e;
@@ -105,9 +138,9 @@ final class Checkpointer implements AutoCloseable {
     log.info(
         "checkpoint {} written: {} groups in {} ms",
         file.getFileName(),
-        state.groups().size(),
+        groups,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-    return new Written(file, state.groups().size());
+    return new Written(file, groups);
   }
 
   /**

@@ -119,6 +119,9 @@ public final class ParamstreamServer implements AutoCloseable {
    * Builds and starts a server. With a checkpoint directory, the newest valid checkpoint is
    * restored before this returns; meanwhile health reports NOT_SERVING and calls to the service
    * fail with UNAVAILABLE.
+   *
+   * @throws io.paramstream.core.checkpoint.NoLoadableCheckpointException when the directory holds
+   *     checkpoint files and none loads, unless {@link DurabilityConfig#allowEmptyStart()}
    */
   public static ParamstreamServer start(
       ServerBuilder<?> builder,
@@ -134,7 +137,7 @@ public final class ParamstreamServer implements AutoCloseable {
     server.server.start();
     try {
       if (server.checkpointer != null) {
-        server.checkpointer.restore();
+        server.checkpointer.restore(durability.allowEmptyStart());
         server.checkpointer.schedule(durability.interval());
       }
     } catch (IOException | RuntimeException e) {

@@ -7,6 +7,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.StalenessPolicy;
 import io.paramstream.core.StoreLimits;
+import io.paramstream.core.checkpoint.CheckpointStore;
+import io.paramstream.core.checkpoint.NoLoadableCheckpointException;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -39,6 +41,9 @@ public final class ServerMain implements Callable<Integer> {
       return new String[] {"paramstream-server " + ServerFeatures.version()};
     }
   }
+
+  /** Exit code when the checkpoint directory holds checkpoints and none loads. */
+  static final int EXIT_NO_LOADABLE_CHECKPOINT = 3;
 
   @Option(
       names = "--host",
@@ -138,14 +143,26 @@ public final class ServerMain implements Callable<Integer> {
   @Option(
       names = "--checkpoint-dir",
       description =
-          "Directory for checkpoints; the newest valid one is restored at start. Off when unset.")
+          "Directory for checkpoints; the newest one that loads is restored at start and newer"
+              + " ones that do not are renamed <name>.unloadable (kept, never deleted). If it"
+              + " holds checkpoints and none loads, the server refuses to start (exit code "
+              + EXIT_NO_LOADABLE_CHECKPOINT
+              + ") and names each file and why. Off when unset.")
   Path checkpointDir;
+
+  @Option(
+      names = "--allow-empty-start",
+      description =
+          "Start empty when --checkpoint-dir holds checkpoints and none loads; they are renamed"
+              + " <name>.unloadable, not deleted.")
+  boolean allowEmptyStart;
 
   @Option(
       names = "--checkpoint-interval",
       defaultValue = "PT60S",
       description =
-          "Time between periodic checkpoints, ISO-8601; PT0S for none (default: ${DEFAULT-VALUE}).")
+          "Time between periodic checkpoints, ISO-8601; PT0S for none. A period in which nothing"
+              + " changed writes none (default: ${DEFAULT-VALUE}).")
   Duration checkpointInterval;
 
   @Option(
@@ -230,6 +247,9 @@ public final class ServerMain implements Callable<Integer> {
         checkpointDir == null
             ? DurabilityConfig.disabled()
             : DurabilityConfig.in(checkpointDir, checkpointInterval, checkpointKeep);
+    if (allowEmptyStart) {
+      durability = durability.allowingEmptyStart();
+    }
     LimitsConfig limits =
         new LimitsConfig(
             new StoreLimits(maxGroups, maxParameterBytes),
@@ -250,14 +270,20 @@ public final class ServerMain implements Callable<Integer> {
       builder.intercept(auth);
       log.info("token authentication on: {} tokens from {}", auth.tokenCount(), authTokens);
     }
-    ParamstreamServer server =
-        ParamstreamServer.start(
-            builder,
-            config,
-            new ConsistencyConfig(
-                consistency, stragglerTimeout, new StalenessPolicy(maxStaleness, stalePolicy)),
-            durability,
-            limits);
+    ParamstreamServer server;
+    try {
+      server =
+          ParamstreamServer.start(
+              builder,
+              config,
+              new ConsistencyConfig(
+                  consistency, stragglerTimeout, new StalenessPolicy(maxStaleness, stalePolicy)),
+              durability,
+              limits);
+    } catch (NoLoadableCheckpointException e) {
+      refuseToStart(e);
+      return EXIT_NO_LOADABLE_CHECKPOINT;
+    }
     HTTPServer metricsServer =
         metricsPort < 0
             ? null
@@ -294,6 +320,21 @@ public final class ServerMain implements Callable<Integer> {
     server.awaitTermination();
     stopped.await();
     return 0;
+  }
+
+  /** One line per file on stderr, no stack trace: the operator must see what to look at. */
+  private void refuseToStart(NoLoadableCheckpointException e) {
+    for (CheckpointStore.Skipped file : e.files()) {
+      System.err.println(
+          "paramstream: checkpoint " + file.file() + " is not loadable: " + file.reason());
+    }
+    System.err.println(
+        "paramstream: refusing to start: "
+            + checkpointDir
+            + " holds checkpoints and none loads, and starting empty would lose the model."
+            + " Fix or restore a file, or pass --allow-empty-start to start empty (the files are"
+            + " then renamed <name>.unloadable, not deleted).");
+    System.err.flush();
   }
 
   private ServerCredentials credentials() throws IOException {

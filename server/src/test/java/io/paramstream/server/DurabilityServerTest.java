@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.paramstream.core.GroupGradient;
+import io.paramstream.core.GroupStore;
+import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.StoreLimits;
 import io.paramstream.core.checkpoint.CheckpointFormat;
 import io.paramstream.core.checkpoint.CheckpointStore;
@@ -66,6 +68,23 @@ class DurabilityServerTest {
     } catch (java.io.IOException e) {
       return false; // pruned between listing and reading; look again
     }
+  }
+
+  @Test
+  void periodicCheckpoint_nothingChanged_writesNothing_butOnDemandAlwaysWrites() throws Exception {
+    GroupStore store = new GroupStore(new Hyperparameters(0.1, 0));
+    Checkpointer checkpointer = new Checkpointer(store, dir, 10, new ServerMetrics(store));
+    checkpointer.restore(false);
+
+    assertThat(checkpointer.checkpointIfChanged()).as("empty, as restored").isEmpty();
+    store.create("g", new float[] {1}, false, null);
+    assertThat(checkpointer.checkpointIfChanged()).isPresent();
+    assertThat(checkpointer.checkpointIfChanged()).isEmpty();
+    store.push(List.of(new GroupGradient("g", new float[] {1})));
+    assertThat(checkpointer.checkpointIfChanged()).isPresent();
+    checkpointer.checkpoint();
+
+    assertThat(new CheckpointStore(dir, 10).list()).hasSize(3);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.paramstream.core.checkpoint;
 
+import io.paramstream.core.CheckpointSource;
+import io.paramstream.core.GroupHeader;
 import io.paramstream.core.GroupState;
 import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.Optimizer;
@@ -17,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,20 +28,21 @@ import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * The checkpoint file layout, version 1. Big-endian throughout:
+ * The checkpoint file layout, version 2. Big-endian throughout:
  *
  * <pre>
- *   header   "PSCK" | int format version (1) | int section count
+ *   header   "PSCK" | int format version (2) | int section count
  *   section  int tag | long payload length | payload       (repeated)
  *   trailer  int CRC32C of every byte before it | "KCSP"
  * </pre>
  *
- * Sections: {@link #GROUPS} (every group's name, decay flag, version, hyperparameters, values),
- * {@link #WORKER_SEQUENCES} (the de-duplication table) and {@link #OPTIMIZERS} (the rule and state
- * of every group not on plain SGD; a group missing from it is plain SGD). A reader skips tags it
- * does not know, so later additions such as per-group optimizer state can go in new sections
- * without breaking old files; a change old readers must not ignore bumps the format version
- * instead.
+ * Sections: {@link #GROUPS_WITH_OPTIMIZERS} (every group's name, decay flag, version,
+ * hyperparameters, optimizer rule and step count, values, then its optimizer buffers) and {@link
+ * #WORKER_SEQUENCES} (the de-duplication table). Each group is complete in one place so a writer
+ * can stream the groups one at a time without holding all of them in memory; version 1 kept the
+ * optimizer buffers in a separate {@link #OPTIMIZERS} section after all values, and is still read.
+ * A reader skips tags it does not know, so later additions can go in new sections; a change old
+ * readers must not ignore bumps the format version instead.
  *
  * <p>Nothing is trusted before the checksum matches: {@link #read} checks the trailer over the
  * whole file before it parses a byte, so a torn or corrupted file is refused, never half-loaded.
@@ -47,64 +51,60 @@ public final class CheckpointFormat {
 
   static final int MAGIC = 0x5053434b; // "PSCK"
   static final int END_MAGIC = 0x4b435350; // "KCSP"
-  static final int VERSION = 1;
-  static final int GROUPS = 1;
+  static final int VERSION = 2;
+  static final int VERSION_1 = 1;
+  static final int GROUPS = 1; // version 1
   static final int WORKER_SEQUENCES = 2;
-  static final int OPTIMIZERS = 3;
+  static final int OPTIMIZERS = 3; // version 1
+  static final int GROUPS_WITH_OPTIMIZERS = 4;
 
   private static final int FLOATS_PER_BLOCK = 16 * 1024;
+
+  /** Bytes of a group entry besides its name and arrays. */
+  private static final int GROUP_FIXED_BYTES = 1 + 8 + 16 + 4 + 4 + 8 + 8 + 1 + 8 + 8 + 8 + 8;
 
   private CheckpointFormat() {}
 
   /** Writes {@code state}; the caller owns and closes {@code out}. */
   public static void write(StoreState state, OutputStream out) throws IOException {
+    write(CheckpointSource.of(state), out);
+  }
+
+  /**
+   * Streams {@code source} out group by group, holding no more than one block of floats besides the
+   * source's own arrays; the caller owns and closes {@code out}.
+   */
+  public static void write(CheckpointSource source, OutputStream out) throws IOException {
     CRC32C crc = new CRC32C();
     DataOutputStream data =
         new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(out, 1 << 16), crc));
     data.writeInt(MAGIC);
     data.writeInt(VERSION);
-    data.writeInt(3);
+    data.writeInt(2);
 
-    data.writeInt(GROUPS);
-    data.writeLong(groupsLength(state.groups()));
-    data.writeInt(state.groups().size());
-    for (GroupState group : state.groups()) {
-      writeString(data, group.name());
-      data.writeBoolean(group.weightDecay());
-      data.writeLong(group.version());
-      data.writeDouble(group.hyperparameters().learningRate());
-      data.writeDouble(group.hyperparameters().weightDecay());
-      data.writeInt(group.values().length);
-      writeFloats(data, group.values());
+    List<GroupHeader> headers = source.groups();
+    data.writeInt(GROUPS_WITH_OPTIMIZERS);
+    data.writeLong(groupsLength(headers));
+    data.writeInt(headers.size());
+    int[] written = new int[1];
+    ByteBuffer block = ByteBuffer.allocate(FLOATS_PER_BLOCK * Float.BYTES);
+    source.forEachGroup(
+        (header, values, first, second) -> {
+          writeGroup(data, block, header, values, first, second);
+          written[0]++;
+        });
+    if (written[0] != headers.size()) {
+      throw new IllegalStateException(
+          "checkpoint source gave " + written[0] + " groups, announced " + headers.size());
     }
 
+    Map<String, Long> sequences = source.lastSequences();
     data.writeInt(WORKER_SEQUENCES);
-    data.writeLong(sequencesLength(state.lastSequences()));
-    data.writeInt(state.lastSequences().size());
-    for (Map.Entry<String, Long> entry : state.lastSequences().entrySet()) {
+    data.writeLong(sequencesLength(sequences));
+    data.writeInt(sequences.size());
+    for (Map.Entry<String, Long> entry : sequences.entrySet()) {
       writeString(data, entry.getKey());
       data.writeLong(entry.getValue());
-    }
-
-    List<GroupState> stateful =
-        state.groups().stream().filter(g -> !g.optimizer().optimizer().isPlainSgd()).toList();
-    data.writeInt(OPTIMIZERS);
-    data.writeLong(optimizersLength(stateful));
-    data.writeInt(stateful.size());
-    for (GroupState group : stateful) {
-      OptimizerSnapshot snapshot = group.optimizer();
-      Optimizer optimizer = snapshot.optimizer();
-      writeString(data, group.name());
-      data.writeInt(optimizer.kind().ordinal());
-      data.writeDouble(optimizer.momentum());
-      data.writeDouble(optimizer.dampening());
-      data.writeBoolean(optimizer.nesterov());
-      data.writeDouble(optimizer.beta1());
-      data.writeDouble(optimizer.beta2());
-      data.writeDouble(optimizer.epsilon());
-      data.writeLong(snapshot.steps());
-      writeOptionalFloats(data, snapshot.firstMoment());
-      writeOptionalFloats(data, snapshot.secondMoment());
     }
 
     data.flush();
@@ -113,6 +113,66 @@ public final class CheckpointFormat {
     trailer.writeInt((int) crc.getValue());
     trailer.writeInt(END_MAGIC);
     trailer.flush();
+  }
+
+  private static void writeGroup(
+      DataOutputStream data,
+      ByteBuffer block,
+      GroupHeader header,
+      float[] values,
+      float[] first,
+      float[] second)
+      throws IOException {
+    checkArray(header, "values", values, true);
+    checkArray(header, "first moment", first, header.hasFirstMoment());
+    checkArray(header, "second moment", second, header.hasSecondMoment());
+    writeString(data, header.name());
+    data.writeBoolean(header.weightDecay());
+    data.writeLong(header.version());
+    data.writeDouble(header.hyperparameters().learningRate());
+    data.writeDouble(header.hyperparameters().weightDecay());
+    data.writeInt(header.size());
+    Optimizer optimizer = header.optimizer();
+    data.writeInt(optimizer.kind().ordinal());
+    data.writeDouble(optimizer.momentum());
+    data.writeDouble(optimizer.dampening());
+    data.writeBoolean(optimizer.nesterov());
+    data.writeDouble(optimizer.beta1());
+    data.writeDouble(optimizer.beta2());
+    data.writeDouble(optimizer.epsilon());
+    data.writeLong(header.steps());
+    writeFloats(data, block, values);
+    if (first != null) {
+      writeFloats(data, block, first);
+    }
+    if (second != null) {
+      writeFloats(data, block, second);
+    }
+  }
+
+  /** The announced length must hold, or the file would be refused at read time. */
+  private static void checkArray(GroupHeader header, String what, float[] array, boolean present) {
+    int length = array == null ? -1 : array.length;
+    int expected = present ? header.size() : -1;
+    if (length != expected) {
+      throw new IllegalArgumentException(
+          "group '"
+              + header.name()
+              + "' "
+              + what
+              + " has "
+              + length
+              + " elements, expected "
+              + expected);
+    }
+  }
+
+  private static long groupsLength(List<GroupHeader> headers) {
+    long length = 4;
+    for (GroupHeader header : headers) {
+      length += stringLength(header.name()) + GROUP_FIXED_BYTES + header.arrayBytes();
+    }
+    return length;
   }
 
   /**
@@ -127,7 +187,7 @@ public final class CheckpointFormat {
       DataInputStream data = new DataInputStream(new BufferedInputStream(in, 1 << 16));
       data.readInt(); // magic, checked above
       int version = data.readInt();
-      if (version != VERSION) {
+      if (version != VERSION && version != VERSION_1) {
         throw new CorruptCheckpointException("unsupported checkpoint format version " + version);
       }
       int sections = data.readInt();
@@ -145,6 +205,7 @@ public final class CheckpointFormat {
         remaining -= length;
         switch (tag) {
           case GROUPS -> groups = readGroups(data, length);
+          case GROUPS_WITH_OPTIMIZERS -> groups = readGroupsWithOptimizers(data, length);
           case WORKER_SEQUENCES -> sequences = readSequences(data, length);
           case OPTIMIZERS -> optimizers = readOptimizers(data, length);
           default -> data.skipNBytes(length); // a later addition this reader does not know
@@ -156,7 +217,9 @@ public final class CheckpointFormat {
       if (remaining != 0) {
         throw new CorruptCheckpointException(remaining + " unexpected bytes after the sections");
       }
-      return new StoreState(withOptimizers(groups, optimizers), sequences);
+      List<GroupState> restored = new ArrayList<>(withOptimizers(groups, optimizers));
+      restored.sort(Comparator.comparing(GroupState::name)); // a writer may stream in any order
+      return new StoreState(restored, sequences);
     } catch (EOFException e) {
       throw new CorruptCheckpointException("checkpoint ends early");
     } catch (IllegalArgumentException e) {
@@ -197,6 +260,19 @@ public final class CheckpointFormat {
     }
   }
 
+  /** The start of a group entry, the same in both versions. */
+  private record Described(
+      String name, boolean weightDecay, long version, Hyperparameters hyperparameters, int size) {}
+
+  private static Described readDescription(DataInputStream data) throws IOException {
+    return new Described(
+        readString(data),
+        data.readBoolean(),
+        data.readLong(),
+        new Hyperparameters(data.readDouble(), data.readDouble()),
+        data.readInt());
+  }
+
   private static List<GroupState> readGroups(DataInputStream data, long length) throws IOException {
     int count = data.readInt();
     if (count < 0 || count > length / 37) {
@@ -205,18 +281,56 @@ public final class CheckpointFormat {
     List<GroupState> groups = new ArrayList<>(count);
     long consumed = 4;
     for (int g = 0; g < count; g++) {
-      String name = readString(data);
-      boolean weightDecay = data.readBoolean();
-      long version = data.readLong();
-      Hyperparameters hyperparameters = new Hyperparameters(data.readDouble(), data.readDouble());
-      int size = data.readInt();
+      Described d = readDescription(data);
+      String name = d.name();
+      int size = d.size();
       consumed += 4 + name.getBytes(StandardCharsets.UTF_8).length + 1 + 8 + 16 + 4;
       if (size < 0 || (long) size * Float.BYTES > length - consumed) {
         throw new CorruptCheckpointException("group '" + name + "' size " + size + " overruns");
       }
       float[] values = readFloats(data, size);
       consumed += (long) size * Float.BYTES;
-      groups.add(new GroupState(name, weightDecay, version, hyperparameters, values));
+      groups.add(new GroupState(name, d.weightDecay(), d.version(), d.hyperparameters(), values));
+    }
+    if (consumed != length) {
+      throw new CorruptCheckpointException("groups section length does not match its content");
+    }
+    return groups;
+  }
+
+  private static List<GroupState> readGroupsWithOptimizers(DataInputStream data, long length)
+      throws IOException {
+    int count = data.readInt();
+    if (count < 0 || count > length / (4 + GROUP_FIXED_BYTES)) {
+      throw new CorruptCheckpointException("implausible group count " + count);
+    }
+    List<GroupState> groups = new ArrayList<>(count);
+    long consumed = 4;
+    for (int g = 0; g < count; g++) {
+      Described d = readDescription(data);
+      String name = d.name();
+      int size = d.size();
+      Optimizer optimizer = readOptimizer(data, name);
+      long steps = data.readLong();
+      GroupHeader header =
+          new GroupHeader(
+              name, d.weightDecay(), d.version(), d.hyperparameters(), size, optimizer, steps);
+      consumed += stringLength(name) + GROUP_FIXED_BYTES;
+      if (size < 0 || header.arrayBytes() > length - consumed) {
+        throw new CorruptCheckpointException("group '" + name + "' size " + size + " overruns");
+      }
+      float[] values = readFloats(data, size);
+      float[] first = header.hasFirstMoment() ? readFloats(data, size) : null;
+      float[] second = header.hasSecondMoment() ? readFloats(data, size) : null;
+      consumed += header.arrayBytes();
+      groups.add(
+          new GroupState(
+              name,
+              d.weightDecay(),
+              d.version(),
+              d.hyperparameters(),
+              values,
+              new OptimizerSnapshot(optimizer, steps, first, second)));
     }
     if (consumed != length) {
       throw new CorruptCheckpointException("groups section length does not match its content");
@@ -261,6 +375,23 @@ public final class CheckpointFormat {
     return result;
   }
 
+  /** An optimizer kind and its fixed parameters, as {@link #writeGroup} writes them. */
+  private static Optimizer readOptimizer(DataInputStream data, String group) throws IOException {
+    Optimizer.Kind[] kinds = Optimizer.Kind.values();
+    int kind = data.readInt();
+    if (kind < 0 || kind >= kinds.length) {
+      throw new CorruptCheckpointException("group '" + group + "' has optimizer kind " + kind);
+    }
+    return new Optimizer(
+        kinds[kind],
+        data.readDouble(),
+        data.readDouble(),
+        data.readBoolean(),
+        data.readDouble(),
+        data.readDouble(),
+        data.readDouble());
+  }
+
   private static Map<String, OptimizerSnapshot> readOptimizers(DataInputStream data, long length)
       throws IOException {
     int count = data.readInt();
@@ -268,50 +399,15 @@ public final class CheckpointFormat {
       throw new CorruptCheckpointException("implausible optimizer count " + count);
     }
     Map<String, OptimizerSnapshot> optimizers = new LinkedHashMap<>();
-    Optimizer.Kind[] kinds = Optimizer.Kind.values();
     for (int i = 0; i < count; i++) {
       String name = readString(data);
-      int kind = data.readInt();
-      if (kind < 0 || kind >= kinds.length) {
-        throw new CorruptCheckpointException("group '" + name + "' has optimizer kind " + kind);
-      }
-      Optimizer optimizer =
-          new Optimizer(
-              kinds[kind],
-              data.readDouble(),
-              data.readDouble(),
-              data.readBoolean(),
-              data.readDouble(),
-              data.readDouble(),
-              data.readDouble());
+      Optimizer optimizer = readOptimizer(data, name);
       long steps = data.readLong();
       float[] first = readOptionalFloats(data, length);
       float[] second = readOptionalFloats(data, length);
       optimizers.put(name, new OptimizerSnapshot(optimizer, steps, first, second));
     }
     return optimizers;
-  }
-
-  private static long optimizersLength(List<GroupState> groups) {
-    long length = 4;
-    for (GroupState group : groups) {
-      OptimizerSnapshot snapshot = group.optimizer();
-      length += stringLength(group.name()) + 4 + 8 + 8 + 1 + 8 + 8 + 8 + 8;
-      length += 4 + (snapshot.firstMoment() == null ? 0 : 4L * snapshot.firstMoment().length);
-      length += 4 + (snapshot.secondMoment() == null ? 0 : 4L * snapshot.secondMoment().length);
-    }
-    return length;
-  }
-
-  /** A length (-1 for none) and the floats. */
-  private static void writeOptionalFloats(DataOutputStream data, float[] values)
-      throws IOException {
-    if (values == null) {
-      data.writeInt(-1);
-      return;
-    }
-    data.writeInt(values.length);
-    writeFloats(data, values);
   }
 
   private static float[] readOptionalFloats(DataInputStream data, long sectionLength)
@@ -324,14 +420,6 @@ public final class CheckpointFormat {
       throw new CorruptCheckpointException("optimizer buffer of " + size + " elements overruns");
     }
     return readFloats(data, size);
-  }
-
-  private static long groupsLength(List<GroupState> groups) {
-    long length = 4;
-    for (GroupState group : groups) {
-      length += stringLength(group.name()) + 1 + 8 + 16 + 4 + (long) group.values().length * 4;
-    }
-    return length;
   }
 
   private static long sequencesLength(Map<String, Long> sequences) {
@@ -360,9 +448,8 @@ public final class CheckpointFormat {
     return new String(data.readNBytes(length), StandardCharsets.UTF_8);
   }
 
-  private static void writeFloats(DataOutputStream data, float[] values) throws IOException {
-    ByteBuffer block =
-        ByteBuffer.allocate(FLOATS_PER_BLOCK * Float.BYTES).order(ByteOrder.BIG_ENDIAN);
+  private static void writeFloats(DataOutputStream data, ByteBuffer block, float[] values)
+      throws IOException {
     for (int from = 0; from < values.length; from += FLOATS_PER_BLOCK) {
       int n = Math.min(FLOATS_PER_BLOCK, values.length - from);
       block.clear();
