@@ -8,6 +8,7 @@ import io.paramstream.core.GroupGradient;
 import io.paramstream.core.GroupStore;
 import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.StoreLimits;
+import io.paramstream.core.TransientMemoryBudget;
 import io.paramstream.core.checkpoint.CheckpointFormat;
 import io.paramstream.core.checkpoint.CheckpointStore;
 import java.nio.file.Files;
@@ -73,7 +74,9 @@ class DurabilityServerTest {
   @Test
   void periodicCheckpoint_nothingChanged_writesNothing_butOnDemandAlwaysWrites() throws Exception {
     GroupStore store = new GroupStore(new Hyperparameters(0.1, 0));
-    Checkpointer checkpointer = new Checkpointer(store, dir, 10, new ServerMetrics(store));
+    Checkpointer checkpointer =
+        new Checkpointer(
+            store, dir, 10, new ServerMetrics(store, new TransientMemoryBudget(1 << 20)));
     checkpointer.restore(false);
 
     assertThat(checkpointer.checkpointIfChanged()).as("empty, as restored").isEmpty();
