@@ -65,17 +65,18 @@ public final class ParamstreamServer implements AutoCloseable {
         new PushApplier(store, consistency, consistencyExecutor, consistencyExecutor, metrics);
     this.service = new ParameterServerService(store, config, watchExecutor, applier, checkpointer);
     this.streamLimit = new StreamLimitInterceptor(limits.maxStreamsPerConnection());
+    MalformedRequests malformed = new MalformedRequests();
     this.server =
         builder
             .maxInboundMessageSize(config.maxInboundMessageBytes())
             .addService(
                 ServerInterceptors.intercept(
-                    PushParsing.install(service.bindService()),
+                    malformed.guard(PushParsing.install(service.bindService())),
                     streamLimit,
                     new RestoreGate(() -> restoring)))
-            .addService(new ShardPlacementService(store))
-            .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(malformed.guard(new ShardPlacementService(store).bindService()))
+            .addService(malformed.guard(health.getHealthService().bindService()))
+            .addService(malformed.guard(ProtoReflectionServiceV1.newInstance().bindService()))
             .build();
   }
 

@@ -218,9 +218,9 @@ public final class ServerMain implements Callable<Integer> {
       builder.directExecutor();
     }
     if (authTokens != null) {
-      AuthInterceptor auth = AuthInterceptor.fromFile(authTokens);
-      builder.intercept(auth);
-      log.info("token authentication on: {} tokens from {}", auth.tokenCount(), authTokens);
+      BearerTokens tokens = BearerTokens.fromFile(authTokens);
+      builder.intercept(new AuthInterceptor(tokens));
+      log.info("token authentication on: {} tokens from {}", tokens.count(), authTokens);
     }
     ParamstreamServer server =
         ParamstreamServer.start(
