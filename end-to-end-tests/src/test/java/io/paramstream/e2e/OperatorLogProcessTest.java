@@ -74,6 +74,27 @@ class OperatorLogProcessTest {
   }
 
   @Test
+  void oversizedMessages_leaveNoStackTrace() throws Exception {
+    try (LoggedServerProcess server =
+        LoggedServerProcess.start(work.resolve("logs"), "--max-message-bytes", "1024")) {
+      ManagedChannel channel = Stubs.plaintext(server.target());
+      try {
+        for (int i = 0; i < 20; i++) {
+          Status status =
+              Stubs.callRaw(
+                  channel, ParameterServerGrpc.getPushMethod(), new Metadata(), new byte[4096]);
+          assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+          assertThat(status.getDescription()).contains("1024");
+        }
+      } finally {
+        channel.shutdownNow();
+      }
+      // grpc-java logged each as a two-line JUL warning plus a stack trace.
+      assertThat(server.log()).doesNotContainPattern("(?m)^\\s+at ").doesNotContain("WARNING");
+    }
+  }
+
+  @Test
   void authRefusal_logsPeerAndMethod_notTheToken() throws Exception {
     try (LoggedServerProcess server = startWithToken()) {
       ManagedChannel channel = Stubs.plaintext(server.target());

@@ -191,7 +191,8 @@ public final class ServerMain implements Callable<Integer> {
   int metricsPort;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ServerMain()).execute(args));
+    GrpcLogging.routeToSlf4j();
+    System.exit(StartupErrors.install(new CommandLine(new ServerMain())).execute(args));
   }
 
   @Override
@@ -208,6 +209,8 @@ public final class ServerMain implements Callable<Integer> {
             : DurabilityConfig.in(checkpointDir, checkpointInterval, checkpointKeep);
     LimitsConfig limits =
         new LimitsConfig(new StoreLimits(maxGroups, maxParameterBytes), maxStreamsPerConnection);
+    // Read the token file before binding anything, so a bad one fails fast.
+    BearerTokens tokens = authTokens == null ? null : readTokens();
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials());
     if (flowControlWindow > 0) {
@@ -217,27 +220,12 @@ public final class ServerMain implements Callable<Integer> {
       // Every call is short and CPU-bound (the Checkpoint RPC writes on its own thread).
       builder.directExecutor();
     }
-    if (authTokens != null) {
-      BearerTokens tokens = BearerTokens.fromFile(authTokens);
+    if (tokens != null) {
       builder.intercept(new AuthInterceptor(tokens));
       log.info("token authentication on: {} tokens from {}", tokens.count(), authTokens);
     }
-    ParamstreamServer server =
-        ParamstreamServer.start(
-            builder,
-            config,
-            new ConsistencyConfig(
-                consistency, stragglerTimeout, new StalenessPolicy(maxStaleness, stalePolicy)),
-            durability,
-            limits);
-    HTTPServer metricsServer =
-        metricsPort < 0
-            ? null
-            : HTTPServer.builder()
-                .hostname(host)
-                .port(metricsPort)
-                .registry(server.metrics().registry())
-                .buildAndStart();
+    ParamstreamServer server = startServer(builder, config, durability, limits);
+    HTTPServer metricsServer = metricsPort < 0 ? null : startMetrics(server);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -268,7 +256,49 @@ public final class ServerMain implements Callable<Integer> {
     return 0;
   }
 
-  private ServerCredentials credentials() throws IOException {
+  private ParamstreamServer startServer(
+      NettyServerBuilder builder,
+      ServerConfig config,
+      DurabilityConfig durability,
+      LimitsConfig limits)
+      throws IOException {
+    try {
+      return ParamstreamServer.start(
+          builder,
+          config,
+          new ConsistencyConfig(
+              consistency, stragglerTimeout, new StalenessPolicy(maxStaleness, stalePolicy)),
+          durability,
+          limits);
+    } catch (IOException e) {
+      // grpc reports a failed bind as "Failed to bind to address ..." with the reason as cause.
+      if (String.valueOf(e.getMessage()).startsWith("Failed to bind")) {
+        throw StartupErrors.cannotListen("port", host, port, e);
+      }
+      throw e;
+    }
+  }
+
+  private HTTPServer startMetrics(ParamstreamServer server) {
+    HTTPServer.Builder metrics =
+        HTTPServer.builder().hostname(host).port(metricsPort).registry(server.metrics().registry());
+    try {
+      return metrics.buildAndStart();
+    } catch (IOException e) {
+      server.close();
+      throw StartupErrors.cannotListen("metrics port", host, metricsPort, e);
+    }
+  }
+
+  private BearerTokens readTokens() {
+    try {
+      return BearerTokens.fromFile(authTokens);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new StartupException("--auth-tokens: " + StartupErrors.describe(e));
+    }
+  }
+
+  private ServerCredentials credentials() {
     if (tlsCert == null) {
       if (tlsKey != null || tlsClientCa != null) {
         throw new CommandLine.ParameterException(
@@ -279,10 +309,19 @@ public final class ServerMain implements Callable<Integer> {
     if (tlsKey == null) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert needs --tls-key");
     }
-    TlsServerCredentials.Builder tls =
-        TlsServerCredentials.newBuilder().keyManager(tlsCert.toFile(), tlsKey.toFile());
+    TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder();
+    try {
+      tls.keyManager(tlsCert.toFile(), tlsKey.toFile());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new StartupException("--tls-cert/--tls-key: " + StartupErrors.describe(e));
+    }
     if (tlsClientCa != null) {
-      tls.trustManager(tlsClientCa.toFile()).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+      try {
+        tls.trustManager(tlsClientCa.toFile());
+      } catch (IOException | IllegalArgumentException e) {
+        throw new StartupException("--tls-client-ca: " + StartupErrors.describe(e));
+      }
+      tls.clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
     }
     log.info("TLS on{}", tlsClientCa != null ? ", client certificates required" : "");
     return tls.build();
