@@ -187,8 +187,14 @@ public final class ServerMain implements Callable<Integer> {
       defaultValue = "-1",
       description =
           "Port of the Prometheus endpoint (/metrics) on --host; 0 picks a free one, -1 is off "
-              + "(default: ${DEFAULT-VALUE}).")
+              + "(default: ${DEFAULT-VALUE}). With --auth-tokens a scrape needs "
+              + "'Authorization: Bearer <token>' (any role) unless --metrics-open.")
   int metricsPort;
+
+  @Option(
+      names = "--metrics-open",
+      description = "Serve /metrics without a token even with --auth-tokens.")
+  boolean metricsOpen;
 
   public static void main(String[] args) {
     GrpcLogging.routeToSlf4j();
@@ -225,7 +231,7 @@ public final class ServerMain implements Callable<Integer> {
       log.info("token authentication on: {} tokens from {}", tokens.count(), authTokens);
     }
     ParamstreamServer server = startServer(builder, config, durability, limits);
-    HTTPServer metricsServer = metricsPort < 0 ? null : startMetrics(server);
+    HTTPServer metricsServer = metricsPort < 0 ? null : startMetrics(server, tokens);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -279,9 +285,12 @@ public final class ServerMain implements Callable<Integer> {
     }
   }
 
-  private HTTPServer startMetrics(ParamstreamServer server) {
+  private HTTPServer startMetrics(ParamstreamServer server, BearerTokens tokens) {
     HTTPServer.Builder metrics =
         HTTPServer.builder().hostname(host).port(metricsPort).registry(server.metrics().registry());
+    if (tokens != null && !metricsOpen) {
+      metrics.authenticator(new MetricsAuthenticator(tokens));
+    }
     try {
       return metrics.buildAndStart();
     } catch (IOException e) {
