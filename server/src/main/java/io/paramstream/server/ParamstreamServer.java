@@ -64,7 +64,8 @@ public final class ParamstreamServer implements AutoCloseable {
     PushApplier applier =
         new PushApplier(store, consistency, consistencyExecutor, consistencyExecutor, metrics);
     this.service = new ParameterServerService(store, config, watchExecutor, applier, checkpointer);
-    this.streamLimit = new StreamLimitInterceptor(limits.maxStreamsPerConnection());
+    this.streamLimit =
+        new StreamLimitInterceptor(limits.maxStreamsPerConnection(), limits.maxStreams());
     MalformedRequests malformed = new MalformedRequests();
     this.server =
         builder

@@ -165,6 +165,14 @@ public final class ServerMain implements Callable<Integer> {
   int maxStreamsPerConnection;
 
   @Option(
+      names = "--max-streams",
+      defaultValue = "" + Integer.MAX_VALUE,
+      description =
+          "Most open streaming calls over all connections; more -> RESOURCE_EXHAUSTED. Bounds"
+              + " what many connections together hold, which the per-connection limit does not.")
+  int maxStreams;
+
+  @Option(
       names = "--auth-tokens",
       description =
           "File of '<role> <token>' lines (roles admin, worker, reader); calls then need "
@@ -214,7 +222,8 @@ public final class ServerMain implements Callable<Integer> {
             ? DurabilityConfig.disabled()
             : DurabilityConfig.in(checkpointDir, checkpointInterval, checkpointKeep);
     LimitsConfig limits =
-        new LimitsConfig(new StoreLimits(maxGroups, maxParameterBytes), maxStreamsPerConnection);
+        new LimitsConfig(
+            new StoreLimits(maxGroups, maxParameterBytes), maxStreamsPerConnection, maxStreams);
     // Read the token file before binding anything, so a bad one fails fast.
     BearerTokens tokens = authTokens == null ? null : readTokens();
     NettyServerBuilder builder =
