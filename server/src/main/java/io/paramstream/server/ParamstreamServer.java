@@ -40,6 +40,7 @@ public final class ParamstreamServer implements AutoCloseable {
   private final Checkpointer checkpointer; // null without a checkpoint directory
   private final StreamLimitInterceptor streamLimit;
   private final ServerMetrics metrics;
+  private final OpenCalls openCalls = new OpenCalls();
   private volatile boolean restoring = true;
   private boolean closed;
 
@@ -78,6 +79,7 @@ public final class ParamstreamServer implements AutoCloseable {
             .addService(malformed.guard(new ShardPlacementService(store).bindService()))
             .addService(malformed.guard(health.getHealthService().bindService()))
             .addService(malformed.guard(ProtoReflectionServiceV1.newInstance().bindService()))
+            .intercept(openCalls)
             .build();
   }
 
@@ -174,8 +176,9 @@ public final class ParamstreamServer implements AutoCloseable {
   /**
    * Shuts down gracefully: health turns NOT_SERVING, push streams end after the push they are
    * receiving is applied and acknowledged, watches end, and open calls get {@link
-   * ServerConfig#shutdownGrace()} to finish before they are cancelled. Then, with checkpoints on, a
-   * final checkpoint holds every acknowledged push. Idempotent.
+   * ServerConfig#shutdownGrace()} to finish before they are cancelled. Once no call is open the
+   * connections close at once, idle ones too. Then, with checkpoints on, a final checkpoint holds
+   * every acknowledged push. Idempotent.
    */
   @Override
   public synchronized void close() {
@@ -187,11 +190,13 @@ public final class ParamstreamServer implements AutoCloseable {
     service.drain();
     server.shutdown();
     try {
-      if (!server.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!openCalls.awaitNone(config.shutdownGrace())) {
         log.warn("calls still open after {}; cancelling them", config.shutdownGrace());
-        server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
       }
+      // No call is left (or none may stay): close the connections now instead of waiting, as
+      // gRPC's graceful shutdown would, for idle clients to hang up.
+      server.shutdownNow();
+      server.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       server.shutdownNow();
       Thread.currentThread().interrupt();
