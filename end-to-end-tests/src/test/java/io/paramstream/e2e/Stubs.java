@@ -1,7 +1,12 @@
 package io.paramstream.e2e;
 
 import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.paramstream.proto.v1.CreateGroupRequest;
 import io.paramstream.proto.v1.GroupChunk;
@@ -9,11 +14,16 @@ import io.paramstream.proto.v1.GroupSelector;
 import io.paramstream.proto.v1.Hyperparameters;
 import io.paramstream.proto.v1.ParameterServerGrpc;
 import io.paramstream.proto.v1.PullRequest;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Raw protocol helpers, so the tests see exactly what travels on the wire. */
@@ -23,6 +33,59 @@ final class Stubs {
 
   /** A group's values at one version, as pulled. */
   record Pulled(long version, float[] values) {}
+
+  /** Messages as raw bytes, to send what no client library would (garbage, say). */
+  static final MethodDescriptor.Marshaller<byte[]> RAW_BYTES =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+          try {
+            return stream.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
+
+  /**
+   * Sends {@code request} as the one message of a call to {@code method}, whatever its type, and
+   * returns how the call ended.
+   */
+  static Status callRaw(
+      ManagedChannel channel, MethodDescriptor<?, ?> method, Metadata headers, byte[] request)
+      throws Exception {
+    MethodDescriptor<byte[], byte[]> raw =
+        method.toBuilder(RAW_BYTES, RAW_BYTES)
+            .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+            .build();
+    ClientCall<byte[], byte[]> call = channel.newCall(raw, CallOptions.DEFAULT);
+    CompletableFuture<Status> closed = new CompletableFuture<>();
+    call.start(
+        new ClientCall.Listener<>() {
+          @Override
+          public void onClose(Status status, Metadata trailers) {
+            closed.complete(status);
+          }
+        },
+        headers);
+    call.request(Integer.MAX_VALUE);
+    call.sendMessage(request);
+    call.halfClose();
+    return closed.get(10, TimeUnit.SECONDS);
+  }
+
+  /** Headers carrying {@code authorization: Bearer <token>}. */
+  static Metadata bearer(String token) {
+    Metadata headers = new Metadata();
+    headers.put(
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+    return headers;
+  }
 
   static ManagedChannel plaintext(String target) {
     return NettyChannelBuilder.forTarget(target).usePlaintext().build();

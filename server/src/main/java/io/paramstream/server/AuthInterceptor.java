@@ -7,16 +7,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.paramstream.proto.v1.ParameterServerGrpc;
 import io.paramstream.proto.v1.ShardPlacementGrpc;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * authorization: Bearer <token>}; no or an unknown token fails with UNAUTHENTICATED, a role without
  * the right with PERMISSION_DENIED. Health and reflection stay open so probes work.
  *
- * <p>Tokens are kept only as SHA-256 digests and never logged; a refusal logs the method and the
- * peer, never what the caller sent.
+ * <p>A refusal logs the peer and the method (at most one line per peer per 10 s), never what the
+ * caller sent.
  */
 final class AuthInterceptor implements ServerInterceptor {
 
@@ -34,48 +25,12 @@ final class AuthInterceptor implements ServerInterceptor {
 
   static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-  private static final String BEARER = "Bearer ";
 
-  private final Map<String, Role> rolesByDigest;
+  private final BearerTokens tokens;
+  private final PeerWarnings refusals = new PeerWarnings(log);
 
-  private AuthInterceptor(Map<String, Role> rolesByDigest) {
-    this.rolesByDigest = Map.copyOf(rolesByDigest);
-  }
-
-  /**
-   * Reads a token file: one {@code <role> <token>} per line (roles admin, worker, reader); blank
-   * lines and lines starting with # are ignored. Errors name the line, never the token.
-   */
-  static AuthInterceptor fromFile(Path file) throws IOException {
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    Map<String, Role> roles = new HashMap<>();
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i).strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      String[] parts = line.split("\\s+");
-      if (parts.length != 2) {
-        throw new IllegalArgumentException(
-            file + " line " + (i + 1) + ": expected '<role> <token>'");
-      }
-      Role role = Role.parse(parts[0]);
-      if (parts[1].length() < 16) {
-        throw new IllegalArgumentException(
-            file + " line " + (i + 1) + ": tokens must be at least 16 characters");
-      }
-      if (roles.put(digest(parts[1]), role) != null) {
-        throw new IllegalArgumentException(file + " line " + (i + 1) + ": token repeated");
-      }
-    }
-    if (roles.isEmpty()) {
-      throw new IllegalArgumentException(file + " holds no tokens");
-    }
-    return new AuthInterceptor(roles);
-  }
-
-  int tokenCount() {
-    return rolesByDigest.size();
+  AuthInterceptor(BearerTokens tokens) {
+    this.tokens = tokens;
   }
 
   @Override
@@ -88,24 +43,17 @@ final class AuthInterceptor implements ServerInterceptor {
         && !ShardPlacementGrpc.SERVICE_NAME.equals(service)) {
       return next.startCall(call, headers);
     }
-    String header = headers.get(AUTHORIZATION);
-    Role role =
-        header != null && header.startsWith(BEARER)
-            ? rolesByDigest.get(digest(header.substring(BEARER.length())))
-            : null;
+    Role role = tokens.roleOf(headers.get(AUTHORIZATION));
     if (role == null) {
-      log.warn("refused {}: missing or unknown token", method);
+      refusals.warn(call, "refused: missing or unknown token");
       return refuse(call, Status.UNAUTHENTICATED.withDescription("missing or unknown token"));
     }
     if (!role.allows(method)) {
-      log.warn("refused {}: role {} lacks the right", method, role);
+      String roleName = role.name().toLowerCase(Locale.ROOT);
+      refusals.warn(call, "refused: role " + roleName + " lacks the right");
       return refuse(
           call,
-          Status.PERMISSION_DENIED.withDescription(
-              "role "
-                  + role.name().toLowerCase(java.util.Locale.ROOT)
-                  + " may not call "
-                  + method));
+          Status.PERMISSION_DENIED.withDescription("role " + roleName + " may not call " + method));
     }
     return next.startCall(call, headers);
   }
@@ -113,15 +61,5 @@ final class AuthInterceptor implements ServerInterceptor {
   private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
     call.close(status, new Metadata());
     return new ServerCall.Listener<>() {};
-  }
-
-  private static String digest(String token) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError("every JVM has SHA-256", e);
-    }
   }
 }

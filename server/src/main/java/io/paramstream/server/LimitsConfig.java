@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param store most groups and most parameter bytes
  * @param maxStreamsPerConnection most streaming calls (push, pull, watch, create) one client
  *     connection may have open at once
+ * @param maxStreams most streaming calls open at once over all connections: bounds what many
+ *     connections hold together, which the per-connection bound alone does not
  * @param maxTransientBytes the {@link TransientMemoryBudget}: staged gradients, create buffers and
  *     reader copies together
  * @param streamIdleTimeout how long a push or create stream may sit in the middle of a push (or
@@ -21,6 +23,7 @@ import java.util.Objects;
 public record LimitsConfig(
     StoreLimits store,
     int maxStreamsPerConnection,
+    int maxStreams,
     long maxTransientBytes,
     Duration streamIdleTimeout) {
 
@@ -34,6 +37,9 @@ public record LimitsConfig(
       throw new IllegalArgumentException(
           "max streams per connection must be >= 1, got " + maxStreamsPerConnection);
     }
+    if (maxStreams < 1) {
+      throw new IllegalArgumentException("max streams must be >= 1, got " + maxStreams);
+    }
     if (maxTransientBytes < 1) {
       throw new IllegalArgumentException(
           "max transient bytes must be >= 1, got " + maxTransientBytes);
@@ -44,9 +50,28 @@ public record LimitsConfig(
     }
   }
 
-  /** Store and per-connection limits, with the transient budget and idle timeout defaults. */
+  /** Store and stream limits, with the transient budget and idle timeout defaults. */
+  public LimitsConfig(StoreLimits store, int maxStreamsPerConnection, int maxStreams) {
+    this(
+        store,
+        maxStreamsPerConnection,
+        maxStreams,
+        defaultTransientBytes(),
+        DEFAULT_STREAM_IDLE_TIMEOUT);
+  }
+
+  /** Bounds per connection only, none server-wide; transient defaults. */
   public LimitsConfig(StoreLimits store, int maxStreamsPerConnection) {
-    this(store, maxStreamsPerConnection, defaultTransientBytes(), DEFAULT_STREAM_IDLE_TIMEOUT);
+    this(store, maxStreamsPerConnection, Integer.MAX_VALUE);
+  }
+
+  /** Per-connection bound, transient budget and idle timeout; no server-wide stream bound. */
+  public LimitsConfig(
+      StoreLimits store,
+      int maxStreamsPerConnection,
+      long maxTransientBytes,
+      Duration streamIdleTimeout) {
+    this(store, maxStreamsPerConnection, Integer.MAX_VALUE, maxTransientBytes, streamIdleTimeout);
   }
 
   /** No store or stream limits; the transient budget still guards the heap. */
@@ -60,10 +85,10 @@ public record LimitsConfig(
   }
 
   public LimitsConfig withMaxTransientBytes(long bytes) {
-    return new LimitsConfig(store, maxStreamsPerConnection, bytes, streamIdleTimeout);
+    return new LimitsConfig(store, maxStreamsPerConnection, maxStreams, bytes, streamIdleTimeout);
   }
 
   public LimitsConfig withStreamIdleTimeout(Duration timeout) {
-    return new LimitsConfig(store, maxStreamsPerConnection, maxTransientBytes, timeout);
+    return new LimitsConfig(store, maxStreamsPerConnection, maxStreams, maxTransientBytes, timeout);
   }
 }

@@ -43,6 +43,7 @@ public final class ParamstreamServer implements AutoCloseable {
   private final StreamLimitInterceptor streamLimit;
   private final ServerMetrics metrics;
   private final TransientMemoryBudget transientBudget;
+  private final OpenCalls openCalls = new OpenCalls();
   private volatile boolean restoring = true;
   private boolean closed;
 
@@ -70,20 +71,23 @@ public final class ParamstreamServer implements AutoCloseable {
     this.service =
         new ParameterServerService(
             store, config, watchExecutor, applier, checkpointer, transientBudget, limits);
-    this.streamLimit = new StreamLimitInterceptor(limits.maxStreamsPerConnection());
+    this.streamLimit =
+        new StreamLimitInterceptor(limits.maxStreamsPerConnection(), limits.maxStreams());
+    MalformedRequests malformed = new MalformedRequests();
     this.server =
         builder
             .maxInboundMessageSize(config.maxInboundMessageBytes())
             .addService(
                 ServerInterceptors.intercept(
-                    PushParsing.install(service.bindService()),
+                    malformed.guard(PushParsing.install(service.bindService())),
                     streamLimit,
                     new RestoreGate(() -> restoring)))
-            .addService(new ShardPlacementService(store))
-            .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(malformed.guard(new ShardPlacementService(store).bindService()))
+            .addService(malformed.guard(health.getHealthService().bindService()))
+            .addService(malformed.guard(ProtoReflectionServiceV1.newInstance().bindService()))
             // v1alpha too: older grpcurl, Postman and IDEs ask only for it.
-            .addService(ProtoReflectionService.newInstance())
+            .addService(malformed.guard(ProtoReflectionService.newInstance().bindService()))
+            .intercept(openCalls)
             .build();
   }
 
@@ -188,8 +192,9 @@ public final class ParamstreamServer implements AutoCloseable {
   /**
    * Shuts down gracefully: health turns NOT_SERVING, push streams end after the push they are
    * receiving is applied and acknowledged, watches end, and open calls get {@link
-   * ServerConfig#shutdownGrace()} to finish before they are cancelled. Then, with checkpoints on, a
-   * final checkpoint holds every acknowledged push. Idempotent.
+   * ServerConfig#shutdownGrace()} to finish before they are cancelled. Once no call is open the
+   * connections close at once, idle ones too. Then, with checkpoints on, a final checkpoint holds
+   * every acknowledged push. Idempotent.
    */
   @Override
   public synchronized void close() {
@@ -201,11 +206,13 @@ public final class ParamstreamServer implements AutoCloseable {
     service.drain();
     server.shutdown();
     try {
-      if (!server.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!openCalls.awaitNone(config.shutdownGrace())) {
         log.warn("calls still open after {}; cancelling them", config.shutdownGrace());
-        server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
       }
+      // No call is left (or none may stay): close the connections now instead of waiting, as
+      // gRPC's graceful shutdown would, for idle clients to hang up.
+      server.shutdownNow();
+      server.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       server.shutdownNow();
       Thread.currentThread().interrupt();

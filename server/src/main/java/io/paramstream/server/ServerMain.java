@@ -206,6 +206,14 @@ public final class ServerMain implements Callable<Integer> {
   Duration streamIdleTimeout;
 
   @Option(
+      names = "--max-streams",
+      defaultValue = "" + Integer.MAX_VALUE,
+      description =
+          "Most open streaming calls over all connections; more -> RESOURCE_EXHAUSTED. Bounds"
+              + " what many connections together hold, which the per-connection limit does not.")
+  int maxStreams;
+
+  @Option(
       names = "--auth-tokens",
       description =
           "File of '<role> <token>' lines (roles admin, worker, reader); calls then need "
@@ -228,11 +236,18 @@ public final class ServerMain implements Callable<Integer> {
       defaultValue = "-1",
       description =
           "Port of the Prometheus endpoint (/metrics) on --host; 0 picks a free one, -1 is off "
-              + "(default: ${DEFAULT-VALUE}).")
+              + "(default: ${DEFAULT-VALUE}). With --auth-tokens a scrape needs "
+              + "'Authorization: Bearer <token>' (any role) unless --metrics-open.")
   int metricsPort;
 
+  @Option(
+      names = "--metrics-open",
+      description = "Serve /metrics without a token even with --auth-tokens.")
+  boolean metricsOpen;
+
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ServerMain()).execute(args));
+    GrpcLogging.routeToSlf4j();
+    System.exit(StartupErrors.install(new CommandLine(new ServerMain())).execute(args));
   }
 
   @Override
@@ -254,8 +269,11 @@ public final class ServerMain implements Callable<Integer> {
         new LimitsConfig(
             new StoreLimits(maxGroups, maxParameterBytes),
             maxStreamsPerConnection,
+            maxStreams,
             maxTransientBytes == null ? LimitsConfig.defaultTransientBytes() : maxTransientBytes,
             streamIdleTimeout);
+    // Read the token file before binding anything, so a bad one fails fast.
+    BearerTokens tokens = authTokens == null ? null : readTokens();
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials());
     if (flowControlWindow > 0) {
@@ -265,33 +283,18 @@ public final class ServerMain implements Callable<Integer> {
       // Every call is short and CPU-bound (the Checkpoint RPC writes on its own thread).
       builder.directExecutor();
     }
-    if (authTokens != null) {
-      AuthInterceptor auth = AuthInterceptor.fromFile(authTokens);
-      builder.intercept(auth);
-      log.info("token authentication on: {} tokens from {}", auth.tokenCount(), authTokens);
+    if (tokens != null) {
+      builder.intercept(new AuthInterceptor(tokens));
+      log.info("token authentication on: {} tokens from {}", tokens.count(), authTokens);
     }
     ParamstreamServer server;
     try {
-      server =
-          ParamstreamServer.start(
-              builder,
-              config,
-              new ConsistencyConfig(
-                  consistency, stragglerTimeout, new StalenessPolicy(maxStaleness, stalePolicy)),
-              durability,
-              limits);
+      server = startServer(builder, config, durability, limits);
     } catch (NoLoadableCheckpointException e) {
       refuseToStart(e);
       return EXIT_NO_LOADABLE_CHECKPOINT;
     }
-    HTTPServer metricsServer =
-        metricsPort < 0
-            ? null
-            : HTTPServer.builder()
-                .hostname(host)
-                .port(metricsPort)
-                .registry(server.metrics().registry())
-                .buildAndStart();
+    HTTPServer metricsServer = metricsPort < 0 ? null : startMetrics(server, tokens);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -337,7 +340,52 @@ public final class ServerMain implements Callable<Integer> {
     System.err.flush();
   }
 
-  private ServerCredentials credentials() throws IOException {
+  private ParamstreamServer startServer(
+      NettyServerBuilder builder,
+      ServerConfig config,
+      DurabilityConfig durability,
+      LimitsConfig limits)
+      throws IOException {
+    try {
+      return ParamstreamServer.start(
+          builder,
+          config,
+          new ConsistencyConfig(
+              consistency, stragglerTimeout, new StalenessPolicy(maxStaleness, stalePolicy)),
+          durability,
+          limits);
+    } catch (IOException e) {
+      // grpc reports a failed bind as "Failed to bind to address ..." with the reason as cause.
+      if (String.valueOf(e.getMessage()).startsWith("Failed to bind")) {
+        throw StartupErrors.cannotListen("port", host, port, e);
+      }
+      throw e;
+    }
+  }
+
+  private HTTPServer startMetrics(ParamstreamServer server, BearerTokens tokens) {
+    HTTPServer.Builder metrics =
+        HTTPServer.builder().hostname(host).port(metricsPort).registry(server.metrics().registry());
+    if (tokens != null && !metricsOpen) {
+      metrics.authenticator(new MetricsAuthenticator(tokens));
+    }
+    try {
+      return metrics.buildAndStart();
+    } catch (IOException e) {
+      server.close();
+      throw StartupErrors.cannotListen("metrics port", host, metricsPort, e);
+    }
+  }
+
+  private BearerTokens readTokens() {
+    try {
+      return BearerTokens.fromFile(authTokens);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new StartupException("--auth-tokens: " + StartupErrors.describe(e));
+    }
+  }
+
+  private ServerCredentials credentials() {
     if (tlsCert == null) {
       if (tlsKey != null || tlsClientCa != null) {
         throw new CommandLine.ParameterException(
@@ -348,10 +396,19 @@ public final class ServerMain implements Callable<Integer> {
     if (tlsKey == null) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert needs --tls-key");
     }
-    TlsServerCredentials.Builder tls =
-        TlsServerCredentials.newBuilder().keyManager(tlsCert.toFile(), tlsKey.toFile());
+    TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder();
+    try {
+      tls.keyManager(tlsCert.toFile(), tlsKey.toFile());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new StartupException("--tls-cert/--tls-key: " + StartupErrors.describe(e));
+    }
     if (tlsClientCa != null) {
-      tls.trustManager(tlsClientCa.toFile()).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+      try {
+        tls.trustManager(tlsClientCa.toFile());
+      } catch (IOException | IllegalArgumentException e) {
+        throw new StartupException("--tls-client-ca: " + StartupErrors.describe(e));
+      }
+      tls.clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
     }
     log.info("TLS on{}", tlsClientCa != null ? ", client certificates required" : "");
     return tls.build();

@@ -11,20 +11,26 @@ import io.grpc.Status;
 import java.net.SocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Bounds the streaming calls one connection may hold open. A connection is told apart by its remote
- * address (each TCP connection has its own source port); a call past the bound is refused with
- * RESOURCE_EXHAUSTED before the service sees it.
+ * Bounds the streaming calls one connection may hold open, and those all connections hold together.
+ * A connection is told apart by its remote address (each TCP connection has its own source port); a
+ * call past either bound is refused with RESOURCE_EXHAUSTED before the service sees it.
  */
 final class StreamLimitInterceptor implements ServerInterceptor {
 
+  private final int maxStreamsPerConnection;
   private final int maxStreams;
 
   /** Open streaming calls per connection; an entry goes away when its count reaches zero. */
   private final ConcurrentHashMap<SocketAddress, Integer> open = new ConcurrentHashMap<>();
 
-  StreamLimitInterceptor(int maxStreams) {
+  /** Open streaming calls over all connections. */
+  private final AtomicInteger openTotal = new AtomicInteger();
+
+  StreamLimitInterceptor(int maxStreamsPerConnection, int maxStreams) {
+    this.maxStreamsPerConnection = maxStreamsPerConnection;
     this.maxStreams = maxStreams;
   }
 
@@ -38,23 +44,30 @@ final class StreamLimitInterceptor implements ServerInterceptor {
     if (peer == null) {
       return next.startCall(call, headers);
     }
+    if (openTotal.incrementAndGet() > maxStreams) {
+      openTotal.decrementAndGet();
+      return refuse(
+          call,
+          "the server already has its maximum of " + maxStreams + " open streams (--max-streams)");
+    }
     boolean[] admitted = new boolean[1];
     open.compute(
         peer,
         (p, count) -> {
           int current = count == null ? 0 : count;
-          if (current >= maxStreams) {
+          if (current >= maxStreamsPerConnection) {
             return count;
           }
           admitted[0] = true;
           return current + 1;
         });
     if (!admitted[0]) {
-      call.close(
-          Status.RESOURCE_EXHAUSTED.withDescription(
-              "this connection already has its maximum of " + maxStreams + " open streams"),
-          new Metadata());
-      return new ServerCall.Listener<>() {};
+      openTotal.decrementAndGet();
+      return refuse(
+          call,
+          "this connection already has its maximum of "
+              + maxStreamsPerConnection
+              + " open streams");
     }
     AtomicBoolean released = new AtomicBoolean();
     Runnable done =
@@ -84,7 +97,13 @@ final class StreamLimitInterceptor implements ServerInterceptor {
     }
   }
 
+  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String why) {
+    call.close(Status.RESOURCE_EXHAUSTED.withDescription(why), new Metadata());
+    return new ServerCall.Listener<>() {};
+  }
+
   private void release(SocketAddress peer) {
+    openTotal.decrementAndGet();
     // Drop the entry at zero so vanished connections leave nothing behind.
     open.computeIfPresent(peer, (p, count) -> count <= 1 ? null : count - 1);
   }

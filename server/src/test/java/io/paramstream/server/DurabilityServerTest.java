@@ -106,17 +106,17 @@ class DurabilityServerTest {
   void tokenFile_badLines_areRefusedWithoutEchoingTheToken() throws Exception {
     Path file = dir.resolve("tokens");
     Files.writeString(file, "admin short\n");
-    assertThatThrownBy(() -> AuthInterceptor.fromFile(file))
+    assertThatThrownBy(() -> BearerTokens.fromFile(file))
         .hasMessageContaining("line 1")
         .hasMessageNotContaining("short");
     Files.writeString(file, "superuser 0123456789abcdef0123\n");
-    assertThatThrownBy(() -> AuthInterceptor.fromFile(file))
+    assertThatThrownBy(() -> BearerTokens.fromFile(file))
         .hasMessageContaining("unknown role")
         .hasMessageNotContaining("0123456789abcdef0123");
     Files.writeString(file, "# only a comment\n\n");
-    assertThatThrownBy(() -> AuthInterceptor.fromFile(file)).hasMessageContaining("no tokens");
+    assertThatThrownBy(() -> BearerTokens.fromFile(file)).hasMessageContaining("no tokens");
     Files.writeString(file, "reader 0123456789abcdef0123\nworker 0123456789abcdef4567\n");
-    assertThat(AuthInterceptor.fromFile(file).tokenCount()).isEqualTo(2);
+    assertThat(BearerTokens.fromFile(file).count()).isEqualTo(2);
   }
 
   @Test
