@@ -149,7 +149,7 @@ final class CreateGroupHandler implements StreamObserver<CreateGroupRequest> {
     }
     String what = "initial values of group '" + first.getName() + "'";
     int count = Payloads.elementCount(message.getInitialValues(), what);
-    if (values == null && !reserveValues(what)) {
+    if (values == null && !reserveValues(what, count < size)) {
       return false;
     }
     if (message.getOffset() != covered) {
@@ -173,10 +173,10 @@ final class CreateGroupHandler implements StreamObserver<CreateGroupRequest> {
     return true;
   }
 
-  private boolean reserveValues(String what) {
+  private boolean reserveValues(String what, boolean ahead) {
     long bytes = (long) size * Float.BYTES;
-    budget.checkCanEverFit(what, bytes);
-    if (!budget.tryReserve(bytes)) {
+    budget.checkCanEverFit(what, bytes, ahead);
+    if (!budget.tryReserve(bytes, ahead)) {
       return false;
     }
     reservedBytes = bytes;

@@ -136,7 +136,8 @@ final class PendingPush {
     int count = Payloads.elementCount(slice.getValues(), "group '" + name + "'");
     Staged group = staged.get(name);
     if (group == null) {
-      float[] values = stagingArray(store.sizeOf(name), name);
+      int size = store.sizeOf(name);
+      float[] values = stagingArray(size, name, count < size);
       if (values == null) {
         return false;
       }
@@ -169,9 +170,9 @@ final class PendingPush {
   }
 
   /** The array, or null to wait; fails when waiting cannot help or could deadlock. */
-  private float[] stagingArray(int size, String name) {
+  private float[] stagingArray(int size, String name, boolean ahead) {
     String what = "push " + pushId + ", gradient of group '" + name + "',";
-    float[] values = buffers.take(size, what);
+    float[] values = buffers.take(size, what, ahead);
     if (values == null && !staged.isEmpty()) {
       throw buffers.exhausted(what, (long) size * Float.BYTES);
     }

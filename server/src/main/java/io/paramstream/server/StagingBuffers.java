@@ -44,9 +44,10 @@ final class StagingBuffers {
    * An array of exactly {@code size} floats with arbitrary contents and its bytes reserved, or null
    * when the budget cannot hold it now (the caller waits or gives up).
    *
+   * @param ahead whether most of the array is for data not received yet (see {@link WriteBudget})
    * @throws GroupStoreException RESOURCE_EXHAUSTED when it could never fit, or the heap is full
    */
-  float[] take(int size, String what) {
+  float[] take(int size, String what, boolean ahead) {
     synchronized (this) {
       ArrayDeque<float[]> spare = spareByLength.get(size);
       float[] array = spare == null ? null : spare.poll();
@@ -56,8 +57,8 @@ final class StagingBuffers {
       }
     }
     long bytes = (long) size * Float.BYTES;
-    budget.checkCanEverFit(what, bytes);
-    if (!budget.tryReserve(bytes)) {
+    budget.checkCanEverFit(what, bytes, ahead);
+    if (!budget.tryReserve(bytes, ahead)) {
       return null;
     }
     try {

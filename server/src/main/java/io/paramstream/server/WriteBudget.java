@@ -20,11 +20,19 @@ import java.util.concurrent.TimeUnit;
  * pressure: a reservation that does not fit makes every stream drop its spares before it fails. So
  * idle streams never hold memory a working stream needs.
  *
+ * <p>Reservations made ahead of the data (a group's whole staging array when only its first slice
+ * has arrived) may hold at most {@link #AHEAD_SHARE} of the budget. Stalled pushes and creates can
+ * only hold memory that way, so however many there are, pushes whose data has arrived (every push
+ * that fits in one message) still find the rest.
+ *
  * <p>Streams that must wait register {@link #whenReleased}; the callback runs on the timer thread,
  * never on the thread that released (which may hold another stream's lock). Stream idle timeouts
  * run on the same timer.
  */
 final class WriteBudget {
+
+  /** Share of the budget that reservations ahead of the data may hold together. */
+  static final double AHEAD_SHARE = 0.75;
 
   private final TransientMemoryBudget budget;
   private final ScheduledExecutorService timer;
@@ -37,15 +45,32 @@ final class WriteBudget {
     this.idleTimeout = idleTimeout;
   }
 
-  /** Reserves {@code bytes} now if they fit, dropping every stream's spare arrays first if not. */
-  boolean tryReserve(long bytes) {
-    if (budget.tryReserve(bytes, Use.WRITE)) {
+  /**
+   * Reserves {@code bytes} now if they fit, dropping every stream's spare arrays first if not.
+   *
+   * @param ahead whether the bytes are for data not received yet (a group's first slice of
+   *     several): such reservations stop at {@link #AHEAD_SHARE} of the budget
+   */
+  boolean tryReserve(long bytes, boolean ahead) {
+    if (fits(bytes, ahead)) {
       return true;
     }
     for (StagingBuffers pool : pools) {
       pool.dropSpares();
     }
+    return fits(bytes, ahead);
+  }
+
+  private boolean fits(long bytes, boolean ahead) {
+    // Checked, then reserved: concurrent streams may pass the share together, never the budget.
+    if (ahead && bytes > aheadLimit() - budget.inUseBytes()) {
+      return false;
+    }
     return budget.tryReserve(bytes, Use.WRITE);
+  }
+
+  private long aheadLimit() {
+    return (long) (budget.limitBytes() * AHEAD_SHARE);
   }
 
   void release(long bytes) {
@@ -54,9 +79,9 @@ final class WriteBudget {
     }
   }
 
-  /** Fails at once when {@code bytes} exceed the whole budget: waiting could never help. */
-  void checkCanEverFit(String what, long bytes) {
-    if (!budget.canEverFit(bytes, Use.WRITE)) {
+  /** Fails at once when {@code bytes} could never be reserved: waiting could never help. */
+  void checkCanEverFit(String what, long bytes, boolean ahead) {
+    if (!budget.canEverFit(bytes, Use.WRITE) || (ahead && bytes > aheadLimit())) {
       throw budget.exhausted(what, bytes);
     }
   }

@@ -143,6 +143,25 @@ class PushMemoryBudgetTest {
   }
 
   @Test
+  void stalledPushes_holdAtMostThreeQuarters_soPushesWhoseDataArrivedStillFit() throws Exception {
+    Wire.PushStream stalledBig = new Wire.PushStream(grpc.async());
+    stalledBig.requests.onNext(firstHalf(1, "big", BIG));
+    grpc.awaitTransientBytes(BIG * 4L);
+    // 40 KB + 24 KB fit the 64 KiB budget, but not the 48 KiB share for data not yet here.
+    Wire.PushStream stalledMid = new Wire.PushStream(grpc.async());
+    stalledMid.requests.onNext(firstHalf(1, "mid", MID));
+
+    Wire.PushStream whole = new Wire.PushStream(grpc.async());
+    assertThat(whole.send(Wire.push(1, slice("mid", new float[MID]))).getCode()).isZero();
+    assertThat(stalledMid.closed).isNotDone();
+    assertThat(grpc.server().store().list(List.of("mid")).get(0).version()).isEqualTo(1);
+    for (Wire.PushStream stream : List.of(stalledBig, stalledMid, whole)) {
+      stream.requests.onError(new RuntimeException("done"));
+    }
+    grpc.awaitTransientBytes(0);
+  }
+
+  @Test
   void push_largerThanTheBudget_acksResourceExhaustedNamingIt_andStreamGoesOn() throws Exception {
     Wire.PushStream stream = new Wire.PushStream(grpc.async());
     PushAck ack = stream.send(Wire.push(1, slice("huge", new float[HUGE])));
