@@ -34,6 +34,12 @@ final class LoggedServerProcess implements AutoCloseable {
   /** Starts the server with {@code args} (plus {@code --port 0}) and waits until it listens. */
   static LoggedServerProcess start(Path workDir, String... args)
       throws IOException, InterruptedException {
+    return start(workDir, List.of(), args);
+  }
+
+  /** As {@link #start(Path, String...)}, with extra JVM options after the defaults. */
+  static LoggedServerProcess start(Path workDir, List<String> jvmArgs, String... args)
+      throws IOException, InterruptedException {
     String jar = System.getProperty("paramstream.server.jar");
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException("shaded server jar not found: " + jar);
@@ -45,6 +51,7 @@ final class LoggedServerProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
     command.add("-XX:TieredStopAtLevel=1");
+    command.addAll(jvmArgs);
     command.add("-jar");
     command.add(jar);
     command.add("--port");
@@ -83,6 +90,11 @@ final class LoggedServerProcess implements AutoCloseable {
       throw new IllegalStateException("server did not report a metrics port");
     }
     return Integer.parseInt(matcher.group(1));
+  }
+
+  /** The operating system's process id, e.g. to read /proc/PID/status. */
+  long pid() {
+    return process.pid();
   }
 
   String target() {
