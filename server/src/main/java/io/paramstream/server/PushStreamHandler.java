@@ -1,5 +1,6 @@
 package io.paramstream.server;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -148,9 +149,19 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
 
   /** Stops reading (backpressure) until the budget releases memory; not the client's idleness. */
   private void waitForMemory(PushRequest message) {
-    waitingForMemory = message;
+    // The message aliases gRPC's read buffer (PushParsing), reused once onNext returns: keep an
+    // owned copy. At most one message (--max-message-bytes) per waiting stream.
+    waitingForMemory = ownedCopy(message);
     stopIdleCheck();
     budget.whenReleased(this::retryAfterRelease);
+  }
+
+  private static PushRequest ownedCopy(PushRequest message) {
+    try {
+      return PushRequest.parseFrom(message.toByteArray());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a parsed message did not parse again", e);
+    }
   }
 
   private synchronized void retryAfterRelease() {
