@@ -121,6 +121,7 @@ public final class AttackBenchmark implements Callable<Integer> {
         ManagedChannel attackChannel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
         Histogram attacked = new Histogram(3);
         Map<Status.Code, Integer> codes = new TreeMap<>();
+        Map<Status.Code, String> examples = new TreeMap<>();
         try (HostileClients attackers = new HostileClients(attackChannel)) {
           for (int i = 1; i <= stalledPushes; i++) {
             attackers.stalledPush(i, List.of("big"), 1024);
@@ -138,6 +139,7 @@ public final class AttackBenchmark implements Callable<Integer> {
           }
           for (Status status : attackers.statuses()) {
             codes.merge(status.getCode(), 1, Integer::sum);
+            examples.putIfAbsent(status.getCode(), String.valueOf(status.getDescription()));
           }
         } finally {
           attackChannel.shutdownNow();
@@ -146,6 +148,9 @@ public final class AttackBenchmark implements Callable<Integer> {
         String serverText = Files.readString(log.toPath(), StandardCharsets.UTF_8);
         System.out.print(
             report(alone, ProbePusher.Latencies.of(attacked), aloneRss, attackedRss, codes)
+                + "one of each: "
+                + examples
+                + "\n"
                 + String.format(
                     Locale.ROOT,
                     "server log: %s OutOfMemoryError, %s UNKNOWN (%s)%n",
