@@ -26,6 +26,17 @@ import picocli.CommandLine.Option;
  * pushes naming a large group, watchers that never read, pullers that read one chunk a second, and
  * a create of the largest array size. Reports the server's peak resident memory and a well-behaved
  * 1K-float pusher's latency alone and under attack. Linux only (reads /proc/PID/status).
+ *
+ * <p>Statuses carrying a cause were made by the attackers' own gRPC client, not sent by the server
+ * (e.g. its direct memory filling with what non-reading watchers did not read), and are reported
+ * apart. Run, after {@code ./mvnw -B -q -pl server,simulator -am package -DskipTests}:
+ *
+ * <pre>
+ * java -Xmx1g -XX:MaxDirectMemorySize=3g \
+ *     -cp simulator/target/paramstream-simulator-0.1.0-SNAPSHOT-all.jar \
+ *     io.paramstream.simulator.AttackBenchmark \
+ *     --server-jar server/target/paramstream-server-0.1.0-SNAPSHOT-all.jar
+ * </pre>
  */
 @Command(
     name = "paramstream-attack-benchmark",
@@ -78,6 +89,14 @@ public final class AttackBenchmark implements Callable<Integer> {
   int pushes;
 
   @Option(
+      names = "--warmup-pushes",
+      defaultValue = "20000",
+      description =
+          "Unmeasured pushes first, so the alone run is not measured against a colder JIT than"
+              + " the longer attacked one (default: ${DEFAULT-VALUE}).")
+  int warmupPushes;
+
+  @Option(
       names = "--attack-duration",
       defaultValue = "PT45S",
       description =
@@ -112,7 +131,7 @@ public final class AttackBenchmark implements Callable<Integer> {
         worker.createGroup(GroupSpec.zeros("watched", watchedFloats, false));
         worker.createGroup(GroupSpec.zeros("probe", 1024, false));
         ProbePusher probe = new ProbePusher(worker, "probe", 1024);
-        probe.pushInto(null, 1000);
+        probe.pushInto(null, warmupPushes);
         rss.reset();
         ProbePusher.Latencies alone = probe.run(0, pushes);
         long aloneRss = rss.peakBytes();
@@ -122,6 +141,7 @@ public final class AttackBenchmark implements Callable<Integer> {
         Histogram attacked = new Histogram(3);
         Map<Status.Code, Integer> codes = new TreeMap<>();
         Map<Status.Code, String> examples = new TreeMap<>();
+        Map<Status.Code, Integer> clientSide = new TreeMap<>();
         try (HostileClients attackers = new HostileClients(attackChannel)) {
           for (int i = 1; i <= stalledPushes; i++) {
             attackers.stalledPush(i, List.of("big"), 1024);
@@ -139,7 +159,13 @@ public final class AttackBenchmark implements Callable<Integer> {
           }
           for (Status status : attackers.statuses()) {
             codes.merge(status.getCode(), 1, Integer::sum);
-            examples.putIfAbsent(status.getCode(), String.valueOf(status.getDescription()));
+            if (status.getCause() != null) {
+              clientSide.merge(status.getCode(), 1, Integer::sum);
+            }
+            examples.putIfAbsent(
+                status.getCode(),
+                status.getDescription()
+                    + (status.getCause() == null ? "" : " (cause: " + status.getCause() + ")"));
           }
         } finally {
           attackChannel.shutdownNow();
@@ -148,7 +174,9 @@ public final class AttackBenchmark implements Callable<Integer> {
         String serverText = Files.readString(log.toPath(), StandardCharsets.UTF_8);
         System.out.print(
             report(alone, ProbePusher.Latencies.of(attacked), aloneRss, attackedRss, codes)
-                + "one of each: "
+                + "of which made by the attackers' client, not the server: "
+                + clientSide
+                + "\none of each: "
                 + examples
                 + "\n"
                 + String.format(
