@@ -114,11 +114,57 @@ public final class GroupStore {
               + bad);
     }
     Hyperparameters chosen = hyperparameters == null ? defaultHyperparameters : hyperparameters;
-    ParameterGroup group =
-        new ParameterGroup(
-            nextId.getAndIncrement(), name, initialValues, weightDecay, chosen, optimizer);
-    insert(group);
+    // The limits are counted before the optimizer state is allocated, so a create past them
+    // allocates nothing more.
+    if (groups.containsKey(name)) {
+      throw alreadyExists(name);
+    }
+    reserve(name, initialValues.length);
+    ParameterGroup group;
+    try {
+      group =
+          new ParameterGroup(
+              nextId.getAndIncrement(), name, initialValues, weightDecay, chosen, optimizer);
+    } catch (OutOfMemoryError e) {
+      release(initialValues.length);
+      throw new GroupStoreException(
+          GroupStoreException.Reason.RESOURCE_EXHAUSTED,
+          "the server has no heap left for the optimizer state of group '"
+              + name
+              + "' ("
+              + initialValues.length
+              + " elements); nothing was created");
+    }
+    if (groups.putIfAbsent(name, group) != null) {
+      release(initialValues.length);
+      throw alreadyExists(name);
+    }
     return group.metadata();
+  }
+
+  /**
+   * Fails as {@link #create} would for a group of {@code elements} named {@code name}: bad name or
+   * size, name taken, or past {@code --max-groups} / {@code --max-parameter-bytes}. Lets a caller
+   * refuse a create before it allocates the group's values; reserves nothing, so {@link #create}
+   * checks again.
+   */
+  public void checkCanCreate(String name, long elements) {
+    checkName(name);
+    if (elements <= 0 || elements > MAX_GROUP_SIZE) {
+      throw GroupStoreException.invalid(
+          "size of group '"
+              + name
+              + "' must be between 1 and "
+              + MAX_GROUP_SIZE
+              + ", got "
+              + Long.toUnsignedString(elements));
+    }
+    if (groups.containsKey(name)) {
+      throw alreadyExists(name);
+    }
+    synchronized (usageLock) {
+      checkLimits(name, elements);
+    }
   }
 
   /** Adds a group within the limits, or fails changing nothing. */
@@ -142,30 +188,38 @@ public final class GroupStore {
   private void reserve(String name, int elements) {
     long bytes = (long) elements * Float.BYTES;
     synchronized (usageLock) {
-      if (usedGroups >= limits.maxGroups()) {
-        throw new GroupStoreException(
-            GroupStoreException.Reason.RESOURCE_EXHAUSTED,
-            "cannot create group '"
-                + name
-                + "': the server holds its maximum of "
-                + limits.maxGroups()
-                + " groups");
-      }
-      if (bytes > limits.maxParameterBytes() - usedParameterBytes) {
-        throw new GroupStoreException(
-            GroupStoreException.Reason.RESOURCE_EXHAUSTED,
-            "cannot create group '"
-                + name
-                + "' of "
-                + bytes
-                + " bytes: "
-                + usedParameterBytes
-                + " of the server's "
-                + limits.maxParameterBytes()
-                + " parameter bytes are in use");
-      }
+      checkLimits(name, elements);
       usedGroups++;
       usedParameterBytes += bytes;
+    }
+  }
+
+  /** Guarded by usageLock. */
+  private void checkLimits(String name, long elements) {
+    long bytes = elements * Float.BYTES;
+    if (usedGroups >= limits.maxGroups()) {
+      throw new GroupStoreException(
+          GroupStoreException.Reason.RESOURCE_EXHAUSTED,
+          "cannot create group '"
+              + name
+              + "': the server holds its maximum of "
+              + limits.maxGroups()
+              + " groups");
+    }
+    if (bytes > limits.maxParameterBytes() - usedParameterBytes) {
+      throw new GroupStoreException(
+          GroupStoreException.Reason.RESOURCE_EXHAUSTED,
+          "cannot create group '"
+              + name
+              + "' of "
+              + elements
+              + " elements ("
+              + bytes
+              + " bytes): "
+              + usedParameterBytes
+              + " of the server's "
+              + limits.maxParameterBytes()
+              + " parameter bytes are in use");
     }
   }
 

@@ -39,7 +39,7 @@ final class LoggedServerProcess implements AutoCloseable {
     Files.createDirectories(workDir);
     Path out = Files.createTempFile(workDir, "server", ".out");
     Path err = Files.createTempFile(workDir, "server", ".err");
-    Process process = launch(out, err, args);
+    Process process = launch(out, err, List.of(), args);
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new IllegalStateException("server did not exit: " + Files.readString(err));
@@ -47,7 +47,8 @@ final class LoggedServerProcess implements AutoCloseable {
     return new Exited(process.exitValue(), Files.readString(out), Files.readString(err));
   }
 
-  private static Process launch(Path out, Path err, String... args) throws IOException {
+  private static Process launch(Path out, Path err, List<String> jvmArgs, String... args)
+      throws IOException {
     String jar = System.getProperty("paramstream.server.jar");
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException("shaded server jar not found: " + jar);
@@ -56,6 +57,7 @@ final class LoggedServerProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
     command.add("-XX:TieredStopAtLevel=1");
+    command.addAll(jvmArgs);
     command.add("-jar");
     command.add(jar);
     command.add("--port");
@@ -70,10 +72,16 @@ final class LoggedServerProcess implements AutoCloseable {
   /** Starts the server with {@code args} (plus {@code --port 0}) and waits until it listens. */
   static LoggedServerProcess start(Path workDir, String... args)
       throws IOException, InterruptedException {
+    return start(workDir, List.of(), args);
+  }
+
+  /** As {@link #start(Path, String...)}, with extra JVM options after the defaults. */
+  static LoggedServerProcess start(Path workDir, List<String> jvmArgs, String... args)
+      throws IOException, InterruptedException {
     Files.createDirectories(workDir);
     Path out = Files.createTempFile(workDir, "server", ".out");
     Path err = Files.createTempFile(workDir, "server", ".err");
-    Process process = launch(out, err, args);
+    Process process = launch(out, err, jvmArgs, args);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
       Matcher matcher = LISTENING.matcher(Files.readString(out, StandardCharsets.UTF_8));
@@ -88,6 +96,11 @@ final class LoggedServerProcess implements AutoCloseable {
     }
     process.destroyForcibly();
     throw new IllegalStateException("server did not report its port: " + Files.readString(err));
+  }
+
+  /** The operating system's process id, e.g. to read /proc/PID/status. */
+  long pid() {
+    return process.pid();
   }
 
   int port() {

@@ -9,7 +9,6 @@ import io.paramstream.core.GroupStore;
 import io.paramstream.core.HyperparameterChange;
 import io.paramstream.core.StalenessHistogram;
 import io.paramstream.core.SyncBarrier;
-import io.paramstream.core.TransientMemoryBudget;
 import io.paramstream.proto.v1.CheckpointRequest;
 import io.paramstream.proto.v1.CheckpointResponse;
 import io.paramstream.proto.v1.ConsistencyMode;
@@ -56,8 +55,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
   private final Set<WatchStream> watchStreams = ConcurrentHashMap.newKeySet();
   private final Set<PullStreamHandler> pullStreams = ConcurrentHashMap.newKeySet();
   private final Checkpointer checkpointer; // null when checkpoints are off
-  private final TransientMemoryBudget transientBudget;
-  private final LimitsConfig limits;
+  private final WriteBudget writeBudget;
   private volatile boolean draining;
 
   ParameterServerService(
@@ -66,11 +64,9 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
       Executor watchExecutor,
       PushApplier applier,
       Checkpointer checkpointer,
-      TransientMemoryBudget transientBudget,
-      LimitsConfig limits) {
+      WriteBudget writeBudget) {
     this.checkpointer = checkpointer;
-    this.transientBudget = transientBudget;
-    this.limits = limits;
+    this.writeBudget = writeBudget;
     this.store = store;
     this.config = config;
     this.watchExecutor = watchExecutor;
@@ -80,7 +76,11 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
   @Override
   public StreamObserver<CreateGroupRequest> createGroup(
       StreamObserver<CreateGroupResponse> responseObserver) {
-    return new CreateGroupHandler(store, responseObserver);
+    CreateGroupHandler handler =
+        new CreateGroupHandler(
+            store, (ServerCallStreamObserver<CreateGroupResponse>) responseObserver, writeBudget);
+    handler.start();
+    return handler;
   }
 
   @Override
@@ -111,7 +111,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
     ServerCallStreamObserver<PushAck> call = (ServerCallStreamObserver<PushAck>) responseObserver;
     PushStreamHandler[] self = new PushStreamHandler[1];
     PushStreamHandler handler =
-        new PushStreamHandler(store, call, () -> pushStreams.remove(self[0]), applier);
+        new PushStreamHandler(store, call, () -> pushStreams.remove(self[0]), applier, writeBudget);
     self[0] = handler;
     pushStreams.add(handler);
     handler.start();

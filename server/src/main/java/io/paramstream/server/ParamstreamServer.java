@@ -39,6 +39,7 @@ public final class ParamstreamServer implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final ExecutorService watchExecutor;
   private final ScheduledExecutorService consistencyExecutor;
+  private final ScheduledExecutorService writeTimer;
   private final Checkpointer checkpointer; // null without a checkpoint directory
   private final StreamLimitInterceptor streamLimit;
   private final ServerMetrics metrics;
@@ -68,9 +69,17 @@ public final class ParamstreamServer implements AutoCloseable {
         Executors.newScheduledThreadPool(2, daemonThreads("paramstream-consistency-"));
     PushApplier applier =
         new PushApplier(store, consistency, consistencyExecutor, consistencyExecutor, metrics);
+    // Stream idle timeouts and resuming streams that waited for memory: short tasks.
+    this.writeTimer =
+        Executors.newSingleThreadScheduledExecutor(daemonThreads("paramstream-write-timer-"));
     this.service =
         new ParameterServerService(
-            store, config, watchExecutor, applier, checkpointer, transientBudget, limits);
+            store,
+            config,
+            watchExecutor,
+            applier,
+            checkpointer,
+            new WriteBudget(transientBudget, writeTimer, limits.streamIdleTimeout()));
     this.streamLimit =
         new StreamLimitInterceptor(limits.maxStreamsPerConnection(), limits.maxStreams());
     MalformedRequests malformed = new MalformedRequests();
@@ -147,6 +156,7 @@ public final class ParamstreamServer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       server.server.shutdownNow();
       server.watchExecutor.shutdownNow();
+      server.writeTimer.shutdownNow();
       throw e;
     }
     server.restoring = false;
@@ -219,6 +229,7 @@ public final class ParamstreamServer implements AutoCloseable {
     } finally {
       watchExecutor.shutdownNow();
       consistencyExecutor.shutdownNow();
+      writeTimer.shutdownNow();
       if (checkpointer != null) {
         checkpointer.close();
       }

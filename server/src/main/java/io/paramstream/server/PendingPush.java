@@ -14,6 +14,11 @@ import java.util.Map;
  * The slices of one push gathered until its last message, so the push can be applied whole. The
  * first bad slice is remembered and later slices of the same push are ignored: the push is then
  * rejected as a whole when it ends, and the stream carries on with the next one.
+ *
+ * <p>Each group's staging array is reserved from the transient budget when the group's first slice
+ * arrives. When it does not fit now, a push holding nothing yet waits ({@link #add} returns false
+ * and the stream stops reading); a push already holding staging is rejected at once and releases
+ * it, since two pushes each holding part of the budget and waiting for the rest would wait forever.
  */
 final class PendingPush {
 
@@ -23,6 +28,9 @@ final class PendingPush {
   private final long sequence;
   private final Map<String, Staged> staged = new LinkedHashMap<>();
   private RuntimeException failure;
+
+  /** The slice of the current message to stage next; not 0 only while waiting for memory. */
+  private int nextSlice;
 
   private static final class Staged {
     final float[] values;
@@ -56,10 +64,15 @@ final class PendingPush {
     return sequence;
   }
 
-  /** Stages one message of this push. */
-  void add(GroupStore store, long messagePushId, List<GradientSlice> slices) {
+  /**
+   * Stages one message of this push, or the rest of it after a wait.
+   *
+   * @return false when a group's staging array does not fit the budget now: call again with the
+   *     same message once memory is released
+   */
+  boolean add(GroupStore store, long messagePushId, List<GradientSlice> slices) {
     if (failure != null) {
-      return;
+      return true;
     }
     try {
       if (messagePushId != pushId) {
@@ -70,12 +83,19 @@ final class PendingPush {
                 + messagePushId
                 + "; messages of one push must share its push_id");
       }
-      for (GradientSlice slice : slices) {
-        stage(store, slice);
+      for (; nextSlice < slices.size(); nextSlice++) {
+        if (!stage(store, slices.get(nextSlice))) {
+          return false;
+        }
       }
+      nextSlice = 0;
     } catch (RuntimeException e) {
       failure = e;
+      nextSlice = 0;
+      // Nothing of a failed push is applied: its memory goes back now, not when it ends.
+      release();
     }
+    return true;
   }
 
   /** The complete gradients, or the first failure met while staging. */
@@ -107,7 +127,8 @@ final class PendingPush {
     staged.clear();
   }
 
-  private void stage(GroupStore store, GradientSlice slice) {
+  /** Returns false, staging nothing, when the slice's group needs memory the budget lacks now. */
+  private boolean stage(GroupStore store, GradientSlice slice) {
     String name = slice.getGroup();
     if (name.isEmpty()) {
       throw invalid("gradient slice has an empty group name");
@@ -115,7 +136,12 @@ final class PendingPush {
     int count = Payloads.elementCount(slice.getValues(), "group '" + name + "'");
     Staged group = staged.get(name);
     if (group == null) {
-      group = new Staged(stagingArray(store.sizeOf(name), name));
+      int size = store.sizeOf(name);
+      float[] values = stagingArray(size, name, count < size);
+      if (values == null) {
+        return false;
+      }
+      group = new Staged(values);
       staged.put(name, group);
     }
     long offset = slice.getOffset();
@@ -140,21 +166,17 @@ final class PendingPush {
     }
     Payloads.decodeInto(slice.getValues(), group.values, group.covered);
     group.covered += count;
+    return true;
   }
 
-  private float[] stagingArray(int size, String name) {
-    try {
-      return buffers.take(size);
-    } catch (OutOfMemoryError e) {
-      // A gradient-sized allocation the heap cannot hold: the push fails, the server goes on.
-      throw new GroupStoreException(
-          Reason.RESOURCE_EXHAUSTED,
-          "the server has no heap left to stage a gradient of "
-              + size
-              + " floats for group '"
-              + name
-              + "'; nothing was applied (retry later, or give the server a larger -Xmx)");
+  /** The array, or null to wait; fails when waiting cannot help or could deadlock. */
+  private float[] stagingArray(int size, String name, boolean ahead) {
+    String what = "push " + pushId + ", gradient of group '" + name + "',";
+    float[] values = buffers.take(size, what, ahead);
+    if (values == null && !staged.isEmpty()) {
+      throw buffers.exhausted(what, (long) size * Float.BYTES);
     }
+    return values;
   }
 
   private static GroupStoreException invalid(String message) {

@@ -1,5 +1,6 @@
 package io.paramstream.server;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -10,14 +11,20 @@ import io.paramstream.proto.v1.PushRequest;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * One Push stream. Reads one message at a time and asks for the next only when the ack stream is
  * ready, so a client that does not read its acks is held back by flow control instead of making the
  * server buffer. Each complete push is applied through the store and answered with one ack.
  *
- * <p>gRPC serializes a call's callbacks; the lock only orders them against {@link #drain}, which
- * the shutdown thread calls.
+ * <p>Staging memory comes from the {@link WriteBudget}: when a push's next group does not fit, the
+ * stream stops reading until memory is released. A push left unfinished for longer than the idle
+ * timeout ends the stream with DEADLINE_EXCEEDED, releasing what it staged; between pushes a stream
+ * holds no staged memory (only spares the budget can take back) and may idle as long as it likes.
+ *
+ * <p>gRPC serializes a call's callbacks; the lock orders them against {@link #drain}, which the
+ * shutdown thread calls, and against memory waits and idle checks, which the budget's timer runs.
  */
 final class PushStreamHandler implements StreamObserver<PushRequest> {
 
@@ -25,7 +32,8 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
   private final ServerCallStreamObserver<PushAck> call;
   private final Runnable onClosed;
   private final PushApplier applier;
-  private final StagingBuffers buffers = new StagingBuffers();
+  private final WriteBudget budget;
+  private final StagingBuffers buffers;
 
   /** Guarded by this. worker_id and base_version of the push in progress. */
   private String pushWorkerId = "";
@@ -47,6 +55,18 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
   /** Guarded by this. A message was processed while the ack stream was not ready. */
   private boolean requestWhenReady;
 
+  /** Guarded by this. The message being staged while the stream waits for memory, or null. */
+  private PushRequest waitingForMemory;
+
+  /** Guarded by this. The client half-closed while a message waited for memory. */
+  private boolean halfClosedWhileWaiting;
+
+  /** Guarded by this. When the last message arrived (or reading resumed after a memory wait). */
+  private long lastProgressNanos;
+
+  /** Guarded by this. Checks the push in progress for idleness; null between pushes. */
+  private ScheduledFuture<?> idleCheck;
+
   /** Guarded by this. */
   private boolean draining;
 
@@ -57,7 +77,10 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
       GroupStore store,
       ServerCallStreamObserver<PushAck> call,
       Runnable onClosed,
-      PushApplier applier) {
+      PushApplier applier,
+      WriteBudget budget) {
+    this.budget = budget;
+    this.buffers = budget.newStagingBuffers();
     this.store = store;
     this.call = call;
     this.onClosed = onClosed;
@@ -92,10 +115,19 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
         workers.add(pushWorkerId);
       }
     }
-    pending.add(store, message.getPushId(), message.getGradientsList());
+    lastProgressNanos = System.nanoTime();
+    if (!pending.add(store, message.getPushId(), message.getGradientsList())) {
+      waitForMemory(message);
+      return;
+    }
+    afterStaged(message);
+  }
+
+  private void afterStaged(PushRequest message) {
     if (!message.getContinued()) {
       PendingPush push = pending;
       pending = null;
+      stopIdleCheck();
       // The next message is requested only once this ack is sent, which keeps acks in order
       // even when a synchronous step completes on another thread.
       awaitingAck = true;
@@ -109,7 +141,81 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
       }
       return;
     }
+    if (idleCheck == null) {
+      scheduleIdleCheck(budget.idleTimeout().toNanos());
+    }
     requestNext();
+  }
+
+  /** Stops reading (backpressure) until the budget releases memory; not the client's idleness. */
+  private void waitForMemory(PushRequest message) {
+    // The message aliases gRPC's read buffer (PushParsing), reused once onNext returns: keep an
+    // owned copy. At most one message (--max-message-bytes) per waiting stream.
+    waitingForMemory = ownedCopy(message);
+    stopIdleCheck();
+    budget.whenReleased(this::retryAfterRelease);
+  }
+
+  private static PushRequest ownedCopy(PushRequest message) {
+    try {
+      return PushRequest.parseFrom(message.toByteArray());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a parsed message did not parse again", e);
+    }
+  }
+
+  private synchronized void retryAfterRelease() {
+    PushRequest message = waitingForMemory;
+    if (closed || message == null) {
+      return;
+    }
+    if (!pending.add(store, message.getPushId(), message.getGradientsList())) {
+      budget.whenReleased(this::retryAfterRelease);
+      return;
+    }
+    waitingForMemory = null;
+    lastProgressNanos = System.nanoTime();
+    afterStaged(message);
+    if (halfClosedWhileWaiting) {
+      onCompleted();
+    }
+  }
+
+  private void scheduleIdleCheck(long delayNanos) {
+    idleCheck = budget.schedule(this::checkIdle, delayNanos);
+  }
+
+  private void stopIdleCheck() {
+    if (idleCheck != null) {
+      idleCheck.cancel(false);
+      idleCheck = null;
+    }
+  }
+
+  /** Ends the stream if the push in progress got no message for the idle timeout. */
+  private synchronized void checkIdle() {
+    idleCheck = null;
+    if (closed || pending == null || waitingForMemory != null) {
+      return;
+    }
+    long timeout = budget.idleTimeout().toNanos();
+    long idle = System.nanoTime() - lastProgressNanos;
+    if (idle < timeout) {
+      scheduleIdleCheck(timeout - idle);
+      return;
+    }
+    long pushId = pending.pushId();
+    markClosed();
+    call.onError(
+        Status.DEADLINE_EXCEEDED
+            .withDescription(
+                "push "
+                    + pushId
+                    + " got no message for "
+                    + budget.idleTimeout()
+                    + " (--stream-idle-timeout) before its last one; it was not applied and"
+                    + " its staged memory was released")
+            .asRuntimeException());
   }
 
   /**
@@ -166,6 +272,11 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
     if (closed) {
       return;
     }
+    if (waitingForMemory != null) {
+      // gRPC delivers the half-close without a request: finish the waiting message first.
+      halfClosedWhileWaiting = true;
+      return;
+    }
     if (pending != null) {
       long pushId = pending.pushId();
       markClosed();
@@ -210,9 +321,16 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
     loseWorkers();
   }
 
+  /** Also releases every byte this stream holds, except a push the applier still holds. */
   private void markClosed() {
     if (!closed) {
       closed = true;
+      stopIdleCheck();
+      waitingForMemory = null;
+      if (pending != null) {
+        pending.release();
+      }
+      buffers.close();
       onClosed.run();
     }
   }

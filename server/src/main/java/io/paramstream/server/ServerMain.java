@@ -192,17 +192,20 @@ public final class ServerMain implements Callable<Integer> {
   @Option(
       names = "--max-transient-bytes",
       description =
-          "Transient memory budget in bytes: gradients being received, groups being created and"
-              + " values copied for readers, together; readers get at most half. Past it, streams"
-              + " wait or fail with RESOURCE_EXHAUSTED (default: a quarter of the maximum heap).")
+          "Transient memory budget in bytes: gradients being received, groups being created,"
+              + " push streams' spare staging arrays and values copied for readers, together;"
+              + " readers get at most half, staging ahead of data not yet received three quarters."
+              + " Past it, streams wait (the server stops reading them); what is larger fails with"
+              + " RESOURCE_EXHAUSTED (default: a quarter of the maximum heap).")
   Long maxTransientBytes;
 
   @Option(
       names = "--stream-idle-timeout",
       defaultValue = "PT30S",
       description =
-          "A push or create stream silent this long in the middle of a push is ended and its"
-              + " memory released, ISO-8601 (default: ${DEFAULT-VALUE}).")
+          "A push stream silent this long in the middle of a push, or a create stream before its"
+              + " half-close, ends with DEADLINE_EXCEEDED and its memory is released; streams idle"
+              + " between pushes stay open. ISO-8601 (default: ${DEFAULT-VALUE}).")
   Duration streamIdleTimeout;
 
   @Option(

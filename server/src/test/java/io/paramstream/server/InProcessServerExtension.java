@@ -1,5 +1,7 @@
 package io.paramstream.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class InProcessServerExtension implements BeforeEachCallback, AfterEachCallback {
 
   private ServerConfig config = ServerConfig.defaults();
+  private LimitsConfig limits = LimitsConfig.none();
   private ParamstreamServer server;
   private ManagedChannel channel;
 
@@ -21,10 +24,21 @@ final class InProcessServerExtension implements BeforeEachCallback, AfterEachCal
     return this;
   }
 
+  InProcessServerExtension withLimits(LimitsConfig limits) {
+    this.limits = limits;
+    return this;
+  }
+
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
     String name = InProcessServerBuilder.generateName();
-    server = ParamstreamServer.start(InProcessServerBuilder.forName(name), config);
+    server =
+        ParamstreamServer.start(
+            InProcessServerBuilder.forName(name),
+            config,
+            ConsistencyConfig.asynchronous(),
+            DurabilityConfig.disabled(),
+            limits);
     channel = InProcessChannelBuilder.forName(name).build();
   }
 
@@ -36,6 +50,15 @@ final class InProcessServerExtension implements BeforeEachCallback, AfterEachCal
 
   ParamstreamServer server() {
     return server;
+  }
+
+  /** Waits up to 5 s for the transient budget to hold exactly {@code bytes}, then asserts it. */
+  void awaitTransientBytes(long bytes) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (server.transientBudget().inUseBytes() != bytes && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(server.transientBudget().inUseBytes()).isEqualTo(bytes);
   }
 
   ManagedChannel channel() {
