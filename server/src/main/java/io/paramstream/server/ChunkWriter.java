@@ -35,6 +35,9 @@ final class ChunkWriter {
 
   static final int MAX_RESTARTS = 8;
 
+  /** Per-thread encoding buffer, see {@link #encode}. */
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
+
   private final ServerCallStreamObserver<GroupChunk> call;
   private final int maxChunkBytes;
   private final Framing framing;
@@ -144,7 +147,7 @@ final class ChunkWriter {
     } else {
       int count = Math.min(maxChunkBytes / Float.BYTES, metadata.size() - position);
       byte[] bytes = read.read(group, position, count, ChunkWriter::encode);
-      chunk.setValues(Payloads.wrap(bytes, 0, bytes.length));
+      chunk.setValues(Payloads.wrap(bytes, 0, count * Float.BYTES));
       position += count;
       groupDone = position == metadata.size();
     }
@@ -161,16 +164,29 @@ final class ChunkWriter {
     call.onNext(chunk.build());
   }
 
+  /**
+   * Encodes into this thread's scratch array. Safe because gRPC serializes a message inside {@code
+   * onNext}, on the calling thread, and keeps no reference to it; chunk after chunk would otherwise
+   * be garbage the size of a chunk (humongous for G1 in a small heap), and the collections it
+   * causes would be paid by pushers.
+   */
   private static byte[] encode(float[] values, int from, int count) {
-    try {
-      return Payloads.encode(values, from, count);
-    } catch (OutOfMemoryError e) {
-      // One chunk is small, but a heap full of other things fails this read only.
-      throw new GroupStoreException(
-          GroupStoreException.Reason.RESOURCE_EXHAUSTED,
-          "the server has no heap left to encode a chunk of "
-              + count
-              + " floats; retry later, or give the server a larger -Xmx");
+    int bytes = count * Float.BYTES;
+    byte[] scratch = SCRATCH.get();
+    if (scratch.length < bytes) {
+      try {
+        scratch = new byte[bytes];
+      } catch (OutOfMemoryError e) {
+        // One chunk is small, but a heap full of other things fails this read only.
+        throw new GroupStoreException(
+            GroupStoreException.Reason.RESOURCE_EXHAUSTED,
+            "the server has no heap left to encode a chunk of "
+                + count
+                + " floats; retry later, or give the server a larger -Xmx");
+      }
+      SCRATCH.set(scratch);
     }
+    Payloads.encodeInto(values, from, count, scratch);
+    return scratch;
   }
 }
