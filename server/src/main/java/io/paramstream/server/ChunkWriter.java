@@ -78,11 +78,19 @@ final class ChunkWriter {
       if (!call.isReady() || call.isCancelled()) {
         return false;
       }
-      if (read == null || (!wroteAny && read.lost() && restarts++ < MAX_RESTARTS)) {
+      if (read == null) {
         open();
       }
-      read.checkNotLost();
-      writeNext();
+      try {
+        read.checkNotLost();
+        writeNext();
+      } catch (GroupStoreException e) {
+        // Lost before anything went out: start again, invisibly, at the newest versions.
+        if (wroteAny || !read.lost() || restarts++ >= MAX_RESTARTS) {
+          throw e;
+        }
+        open();
+      }
     }
     return true;
   }
