@@ -160,11 +160,7 @@ function pull(client, names) {
       if (chunk.offset === 0) {
         groups[chunk.name] = { version: chunk.version, values: new Float32Array(chunk.size) };
       }
-      const target = groups[chunk.name];
-      // Decode element by element: the chunk's Buffer need not be 4-byte aligned.
-      for (let i = 0; i < chunk.values.length / 4; i++) {
-        target.values[chunk.offset + i] = chunk.values.readFloatLE(i * 4);
-      }
+      decodeInto(chunk, groups[chunk.name].values);
     });
     call.on('error', (err) => reject(fromGrpcError(err)));
     call.on('end', () => resolve(groups));
@@ -207,6 +203,77 @@ function listGroups(client, names = []) {
   );
 }
 
+/** Copies a chunk's values into place; returns how many floats it held. */
+function decodeInto(chunk, values) {
+  const count = chunk.values.length / 4;
+  // Decode element by element: the chunk's Buffer need not be 4-byte aligned.
+  for (let i = 0; i < count; i++) {
+    values[chunk.offset + i] = chunk.values.readFloatLE(i * 4);
+  }
+  return count;
+}
+
+/**
+ * Watches groups, one consistent set per call of onSet({name: {version, values}}): first every
+ * group, then the groups that changed, all at the versions of one applied state of the server (a
+ * push of several groups is in a set entirely or not at all). If onSet returns a promise, reading
+ * pauses until it settles, and the server then sends the latest set instead of a backlog. onError
+ * gets a ParamstreamError when the watch ends other than by cancel(). Returns {cancel()}.
+ */
+function watch(client, names, onSet, onError = () => {}) {
+  const call = client.Watch({ groups: names.map((name) => ({ name })) });
+  let cancelled = false;
+  let set = {};
+  let group = null;
+  const fail = (err) => {
+    if (!cancelled) {
+      cancelled = true;
+      call.cancel();
+      onError(err);
+    }
+  };
+  call.on('data', (chunk) => {
+    if (!chunk.not_modified && chunk.values.length > 0) {
+      if (chunk.offset === 0) {
+        const values = new Float32Array(chunk.size);
+        group = { name: chunk.name, version: chunk.version, values, filled: 0 };
+      }
+      if (!group || group.name !== chunk.name || group.filled !== chunk.offset) {
+        const where = `${chunk.name} at ${chunk.offset}`;
+        fail(new ParamstreamError('INTERNAL', `chunk of ${where} out of order`));
+        return;
+      }
+      group.filled += decodeInto(chunk, group.values);
+      if (group.filled === group.values.length) {
+        set[group.name] = { version: group.version, values: group.values };
+        group = null;
+      }
+    }
+    if (!chunk.end_of_pull || Object.keys(set).length === 0 || cancelled) {
+      return;
+    }
+    const done = set;
+    set = {};
+    const result = onSet(done);
+    if (result && typeof result.then === 'function') {
+      call.pause();
+      result.then(() => call.resume(), fail);
+    }
+  });
+  call.on('error', (err) => {
+    if (!cancelled) {
+      cancelled = true;
+      onError(fromGrpcError(err));
+    }
+  });
+  return {
+    cancel() {
+      cancelled = true;
+      call.cancel();
+    },
+  };
+}
+
 function deleteGroups(client, names) {
   return new Promise((resolve, reject) =>
     client.DeleteGroups({ names }, { deadline: deadline() }, (err) =>
@@ -226,4 +293,5 @@ module.exports = {
   pull,
   push,
   setHyperparameters,
+  watch,
 };

@@ -115,6 +115,64 @@ test('a group over 4 MiB is created and pulled in chunks', async () => {
   assert.ok(big.values.every((v, i) => v === values[i]));
 });
 
+test('a watch of two groups pushed together by concurrent pushers sees whole states', async () => {
+  // lr 1 and a gradient of -1 make every element equal its group's version.
+  const size = 20000;
+  const pushers = 3;
+  const pushesEach = 40;
+  const last = pushers * pushesEach;
+  const names = ['sets/a', 'sets/b'];
+  for (const name of names) {
+    const values = new Array(size).fill(0);
+    await ps.createGroup(client, { name, values, weightDecay: false, lr: 1, weightDecayCoef: 0 });
+  }
+  const sets = [];
+  let failure = null;
+  let reachedLast;
+  const latest = new Promise((resolve) => (reachedLast = resolve));
+  const watch = ps.watch(
+    client,
+    names,
+    async (set) => {
+      sets.push(set);
+      if (set['sets/a']?.version === last) {
+        reachedLast();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20)); // a slow consumer
+    },
+    (err) => (failure = err),
+  );
+  try {
+    const minusOne = new Array(size).fill(-1);
+    await Promise.all(
+      Array.from({ length: pushers }, async () => {
+        for (let i = 0; i < pushesEach; i++) {
+          await ps.push(client, { 'sets/a': minusOne, 'sets/b': minusOne });
+        }
+      }),
+    );
+    const timeout = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error(`no set at version ${last} within 20 s`)), 20000),
+    );
+    await Promise.race([latest, timeout]);
+  } finally {
+    watch.cancel();
+  }
+  assert.equal(failure, null);
+  let previous = -1;
+  for (const set of sets) {
+    assert.deepEqual(Object.keys(set).sort(), names);
+    const version = set['sets/a'].version;
+    assert.equal(set['sets/b'].version, version);
+    assert.ok(version > previous, `versions increase: ${previous} then ${version}`);
+    previous = version;
+    for (const name of names) {
+      assert.ok(set[name].values.every((v) => v === version), `${name} values at ${version}`);
+    }
+  }
+  assert.ok(sets.length < last, `a slow watcher gets coalesced sets, got ${sets.length}`);
+});
+
 test('example.js runs against the server', async () => {
   const pulled = await example.main(target);
   // Pushes 1 and 2 applied, push 3 (NaN) rejected: b got two gradients, w one.

@@ -257,19 +257,44 @@ class PushSession:
 
 
 class Watch:
-    """An open Watch call. Iterate it from one thread; cancel() from any thread ends it."""
+    """An open Watch call. Iterate it from one thread; cancel() from any thread ends it.
+
+    Iterating yields (name, GroupValues) one group at a time. sets() instead yields one consistent
+    set at a time: a dict name -> GroupValues of the watched groups that changed, all at the
+    versions of one applied state of the server (groups pushed together are seen together).
+    """
 
     def __init__(self, call):
         self._call = call
         self._cancelled = False
 
     def __iter__(self):
+        for name, values, _ in self._groups():
+            yield name, values
+
+    def sets(self):
+        """Yields one dict name -> GroupValues per consistent set, at the set's end marker.
+
+        Needs a server that marks the end of each set (end_of_pull on a Watch).
+        """
+        pending = {}
+        for name, values, end_of_set in self._groups():
+            if values is not None:
+                pending[name] = values
+            if end_of_set and pending:
+                yield pending
+                pending = {}
+
+    def _groups(self):
+        """Yields (name, GroupValues or None, whether the chunk ended a set)."""
         assembler = _Assembler()
         try:
             for chunk in self._call:
                 done = assembler.add(chunk)
                 if done is not None and done[1] is not None:
-                    yield done
+                    yield done[0], done[1], chunk.end_of_pull
+                elif chunk.end_of_pull:
+                    yield chunk.name, None, True
         except grpc.RpcError as e:
             # Our own cancel() ends the iteration quietly; anything else is the server's error.
             if not (self._cancelled and e.code() == grpc.StatusCode.CANCELLED):

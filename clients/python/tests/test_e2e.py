@@ -9,6 +9,7 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 import unittest
 from pathlib import Path
 
@@ -251,6 +252,52 @@ class ParamstreamEndToEndTest(unittest.TestCase):
         second = updates.get(timeout=20)
         self.assertEqual((second[0], second[1].version), (name, 1))
         np.testing.assert_allclose(second[1].values, [0.9, 1.9], atol=TOLERANCE)
+
+    def test_watchSets_concurrentMultiGroupPushers_everySetIsOneStateAndTheLastIsLatest(self):
+        # lr 1 and a gradient of -1 make every element equal its group's version.
+        size, pushers, pushes_each = 20_000, 3, 40
+        names = [self.prefix + "a", self.prefix + "b"]
+        for name in ("a", "b"):
+            self.create(name, np.zeros(size, dtype="<f4"), False, lr=1.0, weight_decay_coef=0.0)
+        sets = queue.Queue()
+        stream = self.client.watch(names)
+        self.addCleanup(stream.cancel)
+
+        def consume():
+            try:
+                for watch_set in stream.sets():
+                    sets.put(watch_set)
+                    time.sleep(0.02)  # a slow consumer: the server must coalesce, not queue
+            except Exception as e:  # reported to the test thread
+                sets.put(e)
+
+        def push():
+            with ParamstreamClient(server.target, timeout=30) as client:
+                minus_one = -np.ones(size, dtype="<f4")
+                for _ in range(pushes_each):
+                    client.push({names[0]: minus_one, names[1]: minus_one})
+
+        threading.Thread(target=consume, daemon=True).start()
+        threads = [threading.Thread(target=push) for _ in range(pushers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        last = pushers * pushes_each
+        seen = []
+        while not seen or seen[-1][names[0]].version < last:
+            watch_set = sets.get(timeout=20)
+            self.assertNotIsInstance(watch_set, Exception)
+            seen.append(watch_set)
+        for watch_set in seen:
+            self.assertEqual(sorted(watch_set), sorted(names))
+            version = watch_set[names[0]].version
+            self.assertEqual(watch_set[names[1]].version, version)
+            for values in watch_set.values():
+                np.testing.assert_array_equal(values.values, np.full(size, version, dtype="<f4"))
+        versions = [s[names[0]].version for s in seen]
+        self.assertEqual(versions, sorted(versions))
+        self.assertLess(len(seen), last)
 
     # The contract's own words, checked against the wire.
 

@@ -482,9 +482,11 @@ public final class ParamstreamClient implements AutoCloseable {
   }
 
   /**
-   * Watches groups: {@code onUpdate} first receives the current values of each group, then the new
-   * values whenever a group's version advances. A slow consumer is not sent every version but the
-   * latest one when it is ready, so it never falls behind by a backlog.
+   * Watches groups, one group per callback: {@code onUpdate} first receives the current values of
+   * each group, then the new values whenever a group's version advances. A slow consumer is not
+   * sent every version but the latest one when it is ready, so it never falls behind by a backlog.
+   * The groups of one set (see {@link #watchSets}) arrive one after another; use {@link #watchSets}
+   * to see where a set ends, e.g. to use groups pushed together only together.
    *
    * <p>The watch has no deadline, since it is open-ended; it runs until the subscription is closed,
    * the client is closed, or it fails. {@code onError} is called at most once, when the watch ends
@@ -497,6 +499,27 @@ public final class ParamstreamClient implements AutoCloseable {
   public WatchSubscription watch(
       Consumer<GroupValues> onUpdate, Consumer<ParamstreamException> onError, String... names) {
     Objects.requireNonNull(onUpdate, "onUpdate");
+    WatchRequest request = watchRequest(onError, names);
+    return inCallContext(() -> WatchSubscription.open(asyncStub, request, onUpdate, onError));
+  }
+
+  /**
+   * Watches groups, one consistent {@link WatchSet} per callback: first every watched group, then,
+   * whenever some of them advance, the ones that changed, all at the versions of one applied state
+   * of the server (a push of several groups is in a set entirely or not at all). A slow consumer
+   * gets the latest set when it is ready. Errors, lifetime and threads as for {@link #watch}. Needs
+   * a server that marks the end of each set (this version on).
+   *
+   * @param names the groups to watch; at least one
+   */
+  public WatchSubscription watchSets(
+      Consumer<WatchSet> onSet, Consumer<ParamstreamException> onError, String... names) {
+    Objects.requireNonNull(onSet, "onSet");
+    WatchRequest request = watchRequest(onError, names);
+    return inCallContext(() -> WatchSubscription.openSets(asyncStub, request, onSet, onError));
+  }
+
+  private WatchRequest watchRequest(Consumer<ParamstreamException> onError, String... names) {
     Objects.requireNonNull(onError, "onError");
     if (names.length == 0) {
       throw new IllegalArgumentException("name at least one group to watch");
@@ -506,8 +529,7 @@ public final class ParamstreamClient implements AutoCloseable {
     for (String name : names(names)) {
       request.addGroups(GroupSelector.newBuilder().setName(name));
     }
-    return inCallContext(
-        () -> WatchSubscription.open(asyncStub, request.build(), onUpdate, onError));
+    return request.build();
   }
 
   /**

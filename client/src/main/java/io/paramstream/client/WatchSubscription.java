@@ -7,11 +7,15 @@ import io.paramstream.client.internal.Errors;
 import io.paramstream.proto.v1.GroupChunk;
 import io.paramstream.proto.v1.ParameterServerGrpc;
 import io.paramstream.proto.v1.WatchRequest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * An open Watch call delivering fresh group values as the server publishes them. Close it to stop
- * watching; closing cancels the call and releases its resources on both sides.
+ * An open Watch call delivering fresh group values as the server publishes them: either one {@link
+ * WatchSet} per callback (a consistent set of groups, see {@link ParamstreamClient#watchSets}), or
+ * one group per callback. Close it to stop watching; closing cancels the call and releases its
+ * resources on both sides.
  *
  * <p>Callbacks run on a gRPC thread, one at a time, in arrival order. A slow callback slows the
  * stream (the next message is requested only after it returns), and the server then skips
@@ -19,7 +23,12 @@ import java.util.function.Consumer;
  * values.
  */
 public final class WatchSubscription implements AutoCloseable {
+  // Receives each group as it completes; null when delivering sets.
   private final Consumer<GroupValues> onUpdate;
+  // Receives each set at its end marker; null when delivering groups.
+  private final Consumer<WatchSet> onSet;
+  // Groups of the set in progress; touched only by the call's observer.
+  private final List<GroupValues> pendingSet = new ArrayList<>();
   private final Consumer<ParamstreamException> onError;
   private final ChunkAssembler assembler = new ChunkAssembler();
   // Set once, by gRPC before the call starts (inside open()).
@@ -28,17 +37,32 @@ public final class WatchSubscription implements AutoCloseable {
   private volatile boolean done;
 
   private WatchSubscription(
-      Consumer<GroupValues> onUpdate, Consumer<ParamstreamException> onError) {
+      Consumer<GroupValues> onUpdate,
+      Consumer<WatchSet> onSet,
+      Consumer<ParamstreamException> onError) {
     this.onUpdate = onUpdate;
+    this.onSet = onSet;
     this.onError = onError;
   }
 
+  /** A watch calling {@code onUpdate} once per group, as each group completes. */
   static WatchSubscription open(
       ParameterServerGrpc.ParameterServerStub stub,
       WatchRequest request,
       Consumer<GroupValues> onUpdate,
       Consumer<ParamstreamException> onError) {
-    WatchSubscription subscription = new WatchSubscription(onUpdate, onError);
+    WatchSubscription subscription = new WatchSubscription(onUpdate, null, onError);
+    stub.watch(request, subscription.new ChunkObserver());
+    return subscription;
+  }
+
+  /** A watch calling {@code onSet} once per consistent set, at the set's end marker. */
+  static WatchSubscription openSets(
+      ParameterServerGrpc.ParameterServerStub stub,
+      WatchRequest request,
+      Consumer<WatchSet> onSet,
+      Consumer<ParamstreamException> onError) {
+    WatchSubscription subscription = new WatchSubscription(null, onSet, onError);
     stub.watch(request, subscription.new ChunkObserver());
     return subscription;
   }
@@ -83,17 +107,32 @@ public final class WatchSubscription implements AutoCloseable {
         fail(e);
         return;
       }
-      if (values == null) {
-        return;
-      }
       try {
-        onUpdate.accept(values);
+        deliver(values, chunk.getEndOfPull());
       } catch (RuntimeException e) {
         // A failing callback must not silently kill the stream; end it and say why.
         ParamstreamException reason =
-            new ParamstreamException(ErrorCode.CANCELLED, "onUpdate callback threw " + e, e);
+            new ParamstreamException(ErrorCode.CANCELLED, "watch callback threw " + e, e);
         call.cancel(reason.getMessage(), reason);
         fail(reason);
+      }
+    }
+
+    /** Hands a completed group (or null) on; the server marks a set's last chunk. */
+    private void deliver(GroupValues values, boolean endOfSet) {
+      if (onUpdate != null) {
+        if (values != null) {
+          onUpdate.accept(values);
+        }
+        return;
+      }
+      if (values != null) {
+        pendingSet.add(values);
+      }
+      if (endOfSet && !pendingSet.isEmpty()) {
+        WatchSet set = new WatchSet(pendingSet);
+        pendingSet.clear();
+        onSet.accept(set);
       }
     }
 

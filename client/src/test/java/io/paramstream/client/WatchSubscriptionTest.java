@@ -61,6 +61,38 @@ class WatchSubscriptionTest {
   }
 
   @Test
+  void watchSets_setsEndedByMarker_deliversOneSetPerCallback() throws Exception {
+    float[] w1 = ramp(10);
+    float[] b1 = {3f};
+    float[] w2 = ramp(10);
+    w2[0] = 42f;
+    List<GroupChunk> reply = new ArrayList<>(chunks("w", 1, w1, 3));
+    reply.addAll(endingSet(chunks("b", 1, b1, 3)));
+    reply.addAll(endingSet(chunks("w", 2, w2, 4)));
+    fake.watchReply = reply;
+    BlockingQueue<WatchSet> sets = new LinkedBlockingQueue<>();
+
+    try (WatchSubscription subscription = client.watchSets(sets::add, error::complete, "w", "b")) {
+      assertThat(sets.poll(5, TimeUnit.SECONDS))
+          .isEqualTo(
+              new WatchSet(List.of(new GroupValues("w", 1, w1), new GroupValues("b", 1, b1))));
+      WatchSet second = sets.poll(5, TimeUnit.SECONDS);
+      assertThat(second.groups()).containsExactly(new GroupValues("w", 2, w2));
+      assertThat(second.byName()).containsOnlyKeys("w");
+      assertThat(subscription.isDone()).isFalse();
+    }
+    assertThat(sets).isEmpty();
+  }
+
+  /** The chunks of a set's last group, the last one carrying the set's end marker. */
+  private static List<GroupChunk> endingSet(List<GroupChunk> chunks) {
+    List<GroupChunk> marked = new ArrayList<>(chunks);
+    int last = marked.size() - 1;
+    marked.set(last, marked.get(last).toBuilder().setEndOfPull(true).build());
+    return marked;
+  }
+
+  @Test
   void close_cancelsServerCallWithoutReportingAnError() throws Exception {
     fake.watchReply = chunks("w", 1, ramp(4), 4);
     WatchSubscription subscription = client.watch(updates::add, error::complete, "w");

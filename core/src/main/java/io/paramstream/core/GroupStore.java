@@ -530,37 +530,80 @@ public final class GroupStore {
    * instant between pushes. An empty selector list reads every group.
    */
   public void read(List<GroupSelector> selectors, SnapshotVisitor visitor) {
-    List<ParameterGroup> targets;
-    List<GroupSelector> chosen;
-    if (selectors.isEmpty()) {
-      targets = new ArrayList<>(groups.values());
-      targets.sort(Comparator.comparing(g -> g.name));
-      chosen = targets.stream().map(g -> GroupSelector.any(g.name)).toList();
-    } else {
-      targets = new ArrayList<>(selectors.size());
-      for (GroupSelector selector : selectors) {
-        targets.add(lookup(selector.name()));
-      }
-      checkDistinct(targets);
-      chosen = selectors;
-    }
-    List<ParameterGroup> locked = lockAll(targets, selectors.isEmpty());
+    readLocked(
+        selectors,
+        (group, modified) -> {
+          if (modified) {
+            visitor.group(group.metadata(), group.values);
+          } else {
+            visitor.notModified(group.metadata());
+          }
+        });
+  }
+
+  /**
+   * Opens a consistent snapshot to be read chunk by chunk: the versions are fixed now, at one
+   * instant between pushes, but no values are copied. Pushes that change a group before the reader
+   * is done with it copy the old values for the reader, charged to {@code readerBudget}'s readers'
+   * half, or make the read {@link StreamingRead#lost() lost} when that copy does not fit.
+   *
+   * @throws GroupStoreException NOT_FOUND for an unknown group, INVALID_ARGUMENT for a repeat
+   */
+  public StreamingRead openRead(List<GroupSelector> selectors, TransientMemoryBudget readerBudget) {
+    Objects.requireNonNull(readerBudget, "readerBudget");
+    List<GroupMetadata> metadata = new ArrayList<>();
+    List<GroupCursor> cursors = new ArrayList<>();
+    readLocked(
+        selectors,
+        (group, modified) -> {
+          metadata.add(group.metadata());
+          GroupCursor cursor = null;
+          if (modified) {
+            cursor = new GroupCursor(group, group.version(), readerBudget);
+            group.addReader(cursor);
+          }
+          cursors.add(cursor);
+        });
+    return new StreamingRead(List.copyOf(metadata), cursors.toArray(new GroupCursor[0]));
+  }
+
+  /** Sees one selected group under the locks of all of them. */
+  private interface LockedGroupVisitor {
+    void visit(ParameterGroup group, boolean modified);
+  }
+
+  /** Visits the selected groups, in selection order, all at one instant between pushes. */
+  private void readLocked(List<GroupSelector> selectors, LockedGroupVisitor visitor) {
+    Selection selection = select(selectors);
+    List<ParameterGroup> locked = lockAll(selection.targets, selectors.isEmpty());
     try {
-      for (int i = 0; i < targets.size(); i++) {
-        ParameterGroup group = targets.get(i);
+      for (int i = 0; i < selection.targets.size(); i++) {
+        ParameterGroup group = selection.targets.get(i);
         if (group.isDeleted()) {
           continue; // deleted after we listed it for an all-groups read
         }
-        GroupMetadata metadata = group.metadata();
-        if (group.version() > chosen.get(i).ifNewerThan()) {
-          visitor.group(metadata, group.values);
-        } else {
-          visitor.notModified(metadata);
-        }
+        visitor.visit(group, group.version() > selection.chosen.get(i).ifNewerThan());
       }
     } finally {
       unlockAll(locked);
     }
+  }
+
+  /** The groups a read selects, with the selector of each; all groups by name when empty. */
+  private record Selection(List<ParameterGroup> targets, List<GroupSelector> chosen) {}
+
+  private Selection select(List<GroupSelector> selectors) {
+    if (selectors.isEmpty()) {
+      List<ParameterGroup> targets = new ArrayList<>(groups.values());
+      targets.sort(Comparator.comparing(g -> g.name));
+      return new Selection(targets, targets.stream().map(g -> GroupSelector.any(g.name)).toList());
+    }
+    List<ParameterGroup> targets = new ArrayList<>(selectors.size());
+    for (GroupSelector selector : selectors) {
+      targets.add(lookup(selector.name()));
+    }
+    checkDistinct(targets);
+    return new Selection(targets, selectors);
   }
 
   /** Copies of the named groups' values, read as one consistent snapshot, in the given order. */

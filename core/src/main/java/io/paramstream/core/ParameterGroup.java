@@ -1,6 +1,8 @@
 package io.paramstream.core;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** One named group: its values and the metadata that changes with them, under one lock. */
@@ -35,6 +37,9 @@ final class ParameterGroup {
    * or null: before changing them, a writer must hand that checkpoint a copy (or wait).
    */
   private CheckpointCut pendingCut;
+
+  /** Guarded by {@link #lock}. Readers streaming the current values, not yet done with them. */
+  private final List<GroupCursor> readers = new ArrayList<>();
 
   ParameterGroup(
       long id,
@@ -96,6 +101,7 @@ final class ParameterGroup {
 
   /** Applies a validated gradient and returns the new version. Caller holds {@link #lock}. */
   long apply(float[] gradient) {
+    preserveForReaders();
     optimizer.apply(values, gradient, hyperparameters, weightDecay);
     return ++version;
   }
@@ -111,6 +117,7 @@ final class ParameterGroup {
     Hyperparameters scaled =
         new Hyperparameters(
             hyperparameters.learningRate() * lrScale, hyperparameters.weightDecay());
+    preserveForReaders();
     optimizer.apply(values, gradient, scaled, weightDecay);
     return ++version;
   }
@@ -175,5 +182,42 @@ final class ParameterGroup {
   /** Caller holds {@link #lock}. */
   void markDeleted() {
     deleted = true;
+  }
+
+  /** Starts streaming the current values to {@code cursor}. Caller holds {@link #lock}. */
+  void addReader(GroupCursor cursor) {
+    readers.add(cursor);
+    cursor.registered = true;
+  }
+
+  /** Caller holds {@link #lock}. */
+  void removeReader(GroupCursor cursor) {
+    readers.remove(cursor);
+  }
+
+  /**
+   * Called before the values change: readers still streaming them get one shared copy of what they
+   * have yet to read, charged to the readers' budget. If it does not fit they lose their read (and
+   * restart or fail) rather than make this push wait. Caller holds {@link #lock}.
+   */
+  private void preserveForReaders() {
+    if (readers.isEmpty()) {
+      return;
+    }
+    int from = values.length;
+    for (GroupCursor reader : readers) {
+      from = Math.min(from, reader.position);
+    }
+    PreservedValues kept =
+        PreservedValues.tryCopy(values, from, readers.size(), readers.get(0).budget);
+    for (GroupCursor reader : readers) {
+      reader.registered = false;
+      if (kept != null) {
+        reader.preserved = kept;
+      } else {
+        reader.lost = true;
+      }
+    }
+    readers.clear();
   }
 }

@@ -117,6 +117,16 @@ final class LoggedServerProcess implements AutoCloseable {
     return Integer.parseInt(matcher.group(1));
   }
 
+  /** Resident set size of the server process now, from /proc/<pid>/status (Linux). */
+  long rssBytes() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", "" + process.pid(), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    throw new IllegalStateException("no VmRSS for server process " + process.pid());
+  }
+
   String target() {
     return "127.0.0.1:" + port;
   }

@@ -8,6 +8,7 @@ import io.paramstream.core.GroupSelector;
 import io.paramstream.core.GroupStore;
 import io.paramstream.core.HyperparameterChange;
 import io.paramstream.core.StalenessHistogram;
+import io.paramstream.core.StreamingRead;
 import io.paramstream.core.SyncBarrier;
 import io.paramstream.proto.v1.CheckpointRequest;
 import io.paramstream.proto.v1.CheckpointResponse;
@@ -125,27 +126,44 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
   public void pull(PullRequest request, StreamObserver<GroupChunk> responseObserver) {
     ServerCallStreamObserver<GroupChunk> call =
         (ServerCallStreamObserver<GroupChunk>) responseObserver;
-    EncodedGroup.Collector read = new EncodedGroup.Collector();
-    try {
-      store.read(selectors(request.getGroupsList()), read);
-    } catch (RuntimeException e) {
-      call.onError(StatusMapper.toException(e));
-      return;
-    }
-    ChunkWriter writer = new ChunkWriter(call, config.maxChunkBytes());
-    read.groups.forEach(writer::add);
+    ChunkWriter writer =
+        new ChunkWriter(
+            call,
+            config.maxChunkBytes(),
+            ChunkWriter.Framing.PULL,
+            () -> openRead(selectors(request.getGroupsList())));
     boolean[] completed = new boolean[1];
     // Callbacks of one call are serialized, so the flag needs no lock.
     Runnable send =
         () -> {
-          if (!completed[0] && writer.writeWhileReady()) {
+          if (completed[0]) {
+            return;
+          }
+          try {
+            if (!writer.writeWhileReady()) {
+              return;
+            }
             completed[0] = true;
+            writer.close();
             call.onCompleted();
+          } catch (RuntimeException e) {
+            completed[0] = true;
+            writer.close();
+            call.onError(StatusMapper.toException(e));
           }
         };
-    call.setOnCancelHandler(() -> completed[0] = true);
+    call.setOnCancelHandler(
+        () -> {
+          completed[0] = true;
+          writer.close();
+        });
     call.setOnReadyHandler(send);
     send.run();
+  }
+
+  /** A lazily streamed snapshot whose copies, if pushes need them, count as reader memory. */
+  private StreamingRead openRead(List<GroupSelector> selectors) {
+    return store.openRead(selectors, transientBudget);
   }
 
   @Override
@@ -155,10 +173,9 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
     PullStreamHandler[] self = new PullStreamHandler[1];
     PullStreamHandler handler =
         new PullStreamHandler(
-            store,
             call,
             config.maxChunkBytes(),
-            request -> selectors(request.getGroupsList()),
+            request -> openRead(selectors(request.getGroupsList())),
             () -> pullStreams.remove(self[0]));
     self[0] = handler;
     pullStreams.add(handler);
@@ -202,6 +219,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
             config.maxChunkBytes(),
             watchExecutor,
             selectors,
+            this::openRead,
             () -> watchStreams.remove(self[0]));
     self[0] = stream;
     watchStreams.add(stream);

@@ -32,11 +32,12 @@ final class Payloads {
         .get(target, offset, payload.size() >>> 2);
   }
 
-  /** Encodes elements [from, from + count) of {@code values}. */
-  static byte[] encode(float[] values, int from, int count) {
-    byte[] bytes = new byte[count * Float.BYTES];
-    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values, from, count);
-    return bytes;
+  /** Encodes elements [from, from + count) of {@code values} into the start of {@code target}. */
+  static void encodeInto(float[] values, int from, int count, byte[] target) {
+    ByteBuffer.wrap(target, 0, count * Float.BYTES)
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .asFloatBuffer()
+        .put(values, from, count);
   }
 
   /** Wraps without copying; the array must never change afterwards. */

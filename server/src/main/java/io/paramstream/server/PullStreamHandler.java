@@ -4,11 +4,9 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.paramstream.core.GroupSelector;
-import io.paramstream.core.GroupStore;
+import io.paramstream.core.StreamingRead;
 import io.paramstream.proto.v1.GroupChunk;
 import io.paramstream.proto.v1.PullRequest;
-import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -22,10 +20,9 @@ import java.util.function.Function;
  */
 final class PullStreamHandler implements StreamObserver<PullRequest> {
 
-  private final GroupStore store;
   private final ServerCallStreamObserver<GroupChunk> call;
   private final int maxChunkBytes;
-  private final Function<PullRequest, List<GroupSelector>> selectors;
+  private final Function<PullRequest, StreamingRead> openRead;
   private final Runnable onClosed;
 
   /** Guarded by this. The answer being written, or null between requests. */
@@ -41,15 +38,13 @@ final class PullStreamHandler implements StreamObserver<PullRequest> {
   private boolean closed;
 
   PullStreamHandler(
-      GroupStore store,
       ServerCallStreamObserver<GroupChunk> call,
       int maxChunkBytes,
-      Function<PullRequest, List<GroupSelector>> selectors,
+      Function<PullRequest, StreamingRead> openRead,
       Runnable onClosed) {
-    this.store = store;
     this.call = call;
     this.maxChunkBytes = maxChunkBytes;
-    this.selectors = selectors;
+    this.openRead = openRead;
     this.onClosed = onClosed;
   }
 
@@ -69,23 +64,26 @@ final class PullStreamHandler implements StreamObserver<PullRequest> {
     if (closed) {
       return;
     }
-    EncodedGroup.Collector read = new EncodedGroup.Collector();
+    answer =
+        new ChunkWriter(
+            call, maxChunkBytes, ChunkWriter.Framing.PULL_STREAM, () -> openRead.apply(request));
+    writeAnswer();
+  }
+
+  private synchronized void writeAnswer() {
+    if (answer == null || closed) {
+      return;
+    }
     try {
-      store.read(selectors.apply(request), read);
+      if (!answer.writeWhileReady()) {
+        return;
+      }
     } catch (RuntimeException e) {
       markClosed();
       call.onError(StatusMapper.toException(e));
       return;
     }
-    answer = new ChunkWriter(call, maxChunkBytes, true);
-    read.groups.forEach(answer::add);
-    writeAnswer();
-  }
-
-  private synchronized void writeAnswer() {
-    if (answer == null || closed || !answer.writeWhileReady()) {
-      return;
-    }
+    answer.close();
     answer = null;
     if (draining) {
       markClosed();
@@ -130,6 +128,10 @@ final class PullStreamHandler implements StreamObserver<PullRequest> {
   private void markClosed() {
     if (!closed) {
       closed = true;
+      if (answer != null) {
+        answer.close();
+        answer = null;
+      }
       onClosed.run();
     }
   }

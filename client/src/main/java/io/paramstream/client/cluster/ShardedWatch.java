@@ -17,6 +17,13 @@ import java.util.function.Consumer;
 /**
  * A watch over groups on several shards: one {@link WatchSubscription} per shard, whose updates are
  * reassembled into whole groups. Close it to end every shard's watch.
+ *
+ * <p>Consistency: each shard is an independent server, so what one shard sends is consistent (its
+ * groups arrive in sets of one applied state of that shard) but nothing orders shards against each
+ * other. Groups on different shards, and the ranges of one split group, may be seen at versions of
+ * different moments; a split group is delivered once every range has arrived, labelled with the
+ * oldest range's version. Use groups on one shard, or a single server, when groups pushed together
+ * must be seen together.
  */
 public final class ShardedWatch implements AutoCloseable {
 
