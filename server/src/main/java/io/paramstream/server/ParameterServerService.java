@@ -163,7 +163,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
 
   /** A lazily streamed snapshot whose copies, if pushes need them, count as reader memory. */
   private StreamingRead openRead(List<GroupSelector> selectors) {
-    return store.openRead(selectors, transientBudget);
+    return store.openRead(selectors, writeBudget.budget());
   }
 
   @Override
