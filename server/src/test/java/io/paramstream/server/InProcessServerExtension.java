@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class InProcessServerExtension implements BeforeEachCallback, AfterEachCallback {
 
   private ServerConfig config = ServerConfig.defaults();
+  private ConsistencyConfig consistency = ConsistencyConfig.asynchronous();
   private ParamstreamServer server;
   private ManagedChannel channel;
 
@@ -21,10 +22,15 @@ final class InProcessServerExtension implements BeforeEachCallback, AfterEachCal
     return this;
   }
 
+  InProcessServerExtension withConsistency(ConsistencyConfig consistency) {
+    this.consistency = consistency;
+    return this;
+  }
+
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
     String name = InProcessServerBuilder.generateName();
-    server = ParamstreamServer.start(InProcessServerBuilder.forName(name), config);
+    server = ParamstreamServer.start(InProcessServerBuilder.forName(name), config, consistency);
     channel = InProcessChannelBuilder.forName(name).build();
   }
 
