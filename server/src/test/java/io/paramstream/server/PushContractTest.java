@@ -258,6 +258,22 @@ class PushContractTest {
       assertThat(ack.getStaleness()).isEqualTo(1);
       assertThat(ack.getVersionsList()).isEqualTo(versions("w", 2));
     }
+
+    @Test
+    void push_sameWorkerAndSequenceTwice_appliedTwice_deduplicationIsAsynchronousOnly()
+        throws Exception {
+      Wire.create(grpc.async(), group("w", false, 0f));
+      Wire.PushStream stream = new Wire.PushStream(grpc.async());
+      PushRequest numbered =
+          basedOn(0, push(1, slice("w", 1f)).toBuilder().setWorkerId("a").setSequence(1).build());
+
+      PushAck first = stream.send(numbered);
+      PushAck resent = stream.send(numbered);
+
+      assertThat(first.getVersionsList()).isEqualTo(versions("w", 1));
+      assertThat(resent.getDuplicate()).isFalse();
+      assertThat(resent.getVersionsList()).isEqualTo(versions("w", 2));
+    }
   }
 
   @Nested
