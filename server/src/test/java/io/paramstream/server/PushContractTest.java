@@ -286,19 +286,25 @@ class PushContractTest {
     void push_stalerThanLimit_appliedWithLrTimesSPlusOneOverStalenessPlusOne() throws Exception {
       Wire.create(grpc.async(), group("a", false, 1f));
       Wire.create(grpc.async(), group("b", false, 1f));
+      Wire.create(grpc.async(), group("decayed", true, 1f));
       Wire.PushStream stream = new Wire.PushStream(grpc.async());
       for (long v = 0; v < 3; v++) {
         stream.send(basedOn(v, push(v + 1, slice("a", 0f))));
       }
 
-      // a is at 3, b at 0: the push's staleness is the larger, 3, and scales both groups.
-      PushAck ack = stream.send(basedOn(0, push(4, slice("a", 1f), slice("b", 2f))));
+      // a is at 3, the others at 0: the push's staleness is the largest, 3, and scales them all.
+      PushAck ack =
+          stream.send(basedOn(0, push(4, slice("a", 1f), slice("b", 2f), slice("decayed", 2f))));
 
       assertThat(ack.getCode()).isEqualTo(OK);
       assertThat(ack.getStaleness()).isEqualTo(3);
-      float scaled = (float) (LR * ((1 + 1.0) / (3 + 1.0)));
-      assertThat(values(grpc, "a")).containsExactly(1f - scaled * 1f);
-      assertThat(values(grpc, "b")).containsExactly(1f - scaled * 2f);
+      double lr = LR * ((1 + 1.0) / (3 + 1.0));
+      float s = (float) lr;
+      assertThat(values(grpc, "a")).containsExactly(1f - s * 1f);
+      assertThat(values(grpc, "b")).containsExactly(1f - s * 2f);
+      // The decay term uses the scaled rate too: c = float32(lr' * weight_decay).
+      float c = (float) (lr * 0.01);
+      assertThat(values(grpc, "decayed")).containsExactly(1f - (s * 2f + c * 1f));
       assertThat(stats(grpc).getRejectedStalePushes()).isZero();
 
       // Within the limit (b at 1, base 0: staleness 1 = S) the learning rate is unchanged.
@@ -383,6 +389,42 @@ class PushContractTest {
       assertThat(twice.getMessage()).contains("already pushed for step 0");
       assertThat(other.send(fromWorker("b", push(3, slice("w", 1f)))).getCode()).isEqualTo(OK);
       assertThat(a.nextAck().getVersionsList()).isEqualTo(versions("w", 1));
+    }
+
+    @Test
+    void push_malformedAloneAckedAtOnce_nonFiniteFailsTheWholeStep() throws Exception {
+      Wire.create(grpc.async(), group("w", false, 0f));
+      register(grpc, "a", "b");
+      Wire.PushStream a = new Wire.PushStream(grpc.async());
+      Wire.PushStream b = new Wire.PushStream(grpc.async());
+
+      // Checked while staging: acked at once, the step does not wait on it.
+      assertThat(a.send(fromWorker("a", push(1, slice("w", 1f, 1f)))).getCode())
+          .isEqualTo(INVALID_ARGUMENT);
+      // Finiteness is checked on the step's average: one NaN fails the step for every worker.
+      a.requests.onNext(fromWorker("a", push(2, slice("w", Float.NaN))));
+      PushAck other = b.send(fromWorker("b", push(1, slice("w", 1f))));
+      PushAck nan = a.nextAck();
+
+      assertThat(other.getCode()).isEqualTo(INVALID_ARGUMENT);
+      assertThat(nan.getCode()).isEqualTo(INVALID_ARGUMENT);
+      assertThat(values(grpc, "w")).containsExactly(0f);
+      assertThat(stats(grpc).getStep()).isZero();
+    }
+
+    @Test
+    void serverShutdown_whilePushWaitsInStep_acksUnavailableThenEndsStream() throws Exception {
+      Wire.create(grpc.async(), group("w", false, 0f));
+      register(grpc, "a", "b");
+      Wire.PushStream a = new Wire.PushStream(grpc.async());
+      a.requests.onNext(fromWorker("a", push(1, slice("w", 1f))));
+      assertThat(a.acks.poll(200, TimeUnit.MILLISECONDS)).isNull();
+
+      grpc.server().close();
+
+      assertThat(a.nextAck().getCode()).isEqualTo(Status.Code.UNAVAILABLE.value());
+      assertThat(Status.fromThrowable(a.closed.get(10, TimeUnit.SECONDS)).getCode())
+          .isEqualTo(Status.Code.UNAVAILABLE);
     }
 
     @Test
