@@ -346,6 +346,16 @@ class PushContractTest {
                 withDefaultMaxStaleness(
                     ConsistencyConfig.Mode.SYNCHRONOUS, Duration.ofSeconds(20)));
 
+    /** Workers a and b registered, a's push of group w waiting in step 0 for b's. */
+    private Wire.PushStream pushOfAWaitingForB() throws Exception {
+      Wire.create(grpc.async(), group("w", false, 0f));
+      register(grpc, "a", "b");
+      Wire.PushStream a = new Wire.PushStream(grpc.async());
+      a.requests.onNext(fromWorker("a", push(1, slice("w", 1f))));
+      assertThat(a.acks.poll(200, TimeUnit.MILLISECONDS)).isNull();
+      return a;
+    }
+
     @Test
     void push_acksHeldUntilEveryRegisteredWorkerPushedThenStepApplied() throws Exception {
       Wire.create(grpc.async(), group("w", false, 0f, 0f));
@@ -414,11 +424,7 @@ class PushContractTest {
 
     @Test
     void serverShutdown_whilePushWaitsInStep_acksUnavailableThenEndsStream() throws Exception {
-      Wire.create(grpc.async(), group("w", false, 0f));
-      register(grpc, "a", "b");
-      Wire.PushStream a = new Wire.PushStream(grpc.async());
-      a.requests.onNext(fromWorker("a", push(1, slice("w", 1f))));
-      assertThat(a.acks.poll(200, TimeUnit.MILLISECONDS)).isNull();
+      Wire.PushStream a = pushOfAWaitingForB();
 
       grpc.server().close();
 
@@ -429,11 +435,7 @@ class PushContractTest {
 
     @Test
     void deregisterWorker_whosePushIsWaiting_acksItCancelledAndDropsIt() throws Exception {
-      Wire.create(grpc.async(), group("w", false, 0f));
-      register(grpc, "a", "b");
-      Wire.PushStream a = new Wire.PushStream(grpc.async());
-      a.requests.onNext(fromWorker("a", push(1, slice("w", 1f))));
-      assertThat(a.acks.poll(200, TimeUnit.MILLISECONDS)).isNull();
+      Wire.PushStream a = pushOfAWaitingForB();
 
       grpc.blocking()
           .deregisterWorker(DeregisterWorkerRequest.newBuilder().setWorkerId("a").build());
