@@ -27,7 +27,7 @@ changed. It follows the server's consistency mode (`ServerInfo.consistency_mode`
 Worker identity comes from torchrun's `RANK` and `WORLD_SIZE` when set. Pushes carry the worker
 id and a sequence that starts from the clock in microseconds, so a worker restarted under the
 same id never repeats an earlier sequence, and a push re-sent after a broken stream is applied
-once. Learning-rate schedulers from `torch.optim.lr_scheduler` work as with any optimizer: a
+once (the server de-duplicates in asynchronous mode only; ServerInfo lists "exactly_once"). Learning-rate schedulers from `torch.optim.lr_scheduler` work as with any optimizer: a
 changed `lr` is sent to the server (the learning rate alone) before the next push.
 
 Sparse gradients (`nn.Embedding(sparse=True)`) are sent dense: the server has no row-sparse

@@ -139,6 +139,7 @@ public final class GroupStore {
       release(initialValues.length);
       throw alreadyExists(name);
     }
+    changes.incrementAndGet(); // a new group is a change the next checkpoint must hold
     return group.metadata();
   }
 

@@ -258,7 +258,10 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
             .setMaxChunkBytes(config.maxChunkBytes())
             .setDefaultHyperparameters(Converters.toProto(store.defaultHyperparameters()))
             .setServerVersion(ServerFeatures.version())
-            .addAllFeatures(ServerFeatures.of(checkpointer != null))
+            .addAllFeatures(
+                ServerFeatures.of(
+                    checkpointer != null,
+                    applier.config().mode() == ConsistencyConfig.Mode.ASYNCHRONOUS))
             .setConsistencyMode(ConsistencyMode.valueOf(applier.config().mode().name()))
             .build());
   }

@@ -17,7 +17,10 @@ final class ServerFeatures {
   /** The PullStream RPC. */
   static final String PULL_STREAM = "pull_stream";
 
-  /** Push de-duplication by (worker_id, sequence), also across restarts with checkpoints. */
+  /**
+   * Push de-duplication by (worker_id, sequence), also across restarts with checkpoints. Only in
+   * asynchronous mode: the synchronous and bounded-staleness paths ignore the sequence.
+   */
   static final String EXACTLY_ONCE = "exactly_once";
 
   /** Optimizers besides plain SGD; every server has all of them. */
@@ -34,16 +37,18 @@ final class ServerFeatures {
 
   private ServerFeatures() {}
 
-  static List<String> of(boolean checkpoints) {
+  static List<String> of(boolean checkpoints, boolean asynchronous) {
     List<String> features =
         new ArrayList<>(
             List.of(
                 PULL_STREAM,
-                EXACTLY_ONCE,
                 OPTIMIZER_MOMENTUM,
                 OPTIMIZER_ADAM,
                 OPTIMIZER_ADAMW,
                 PARTIAL_HYPERPARAMETERS));
+    if (asynchronous) {
+      features.add(EXACTLY_ONCE);
+    }
     if (checkpoints) {
       features.add(CHECKPOINTS);
     }

@@ -16,6 +16,7 @@ final class InProcessServerExtension implements BeforeEachCallback, AfterEachCal
 
   private ServerConfig config = ServerConfig.defaults();
   private LimitsConfig limits = LimitsConfig.none();
+  private ConsistencyConfig consistency = ConsistencyConfig.asynchronous();
   private ParamstreamServer server;
   private ManagedChannel channel;
 
@@ -29,6 +30,11 @@ final class InProcessServerExtension implements BeforeEachCallback, AfterEachCal
     return this;
   }
 
+  InProcessServerExtension withConsistency(ConsistencyConfig consistency) {
+    this.consistency = consistency;
+    return this;
+  }
+
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
     String name = InProcessServerBuilder.generateName();
@@ -36,7 +42,7 @@ final class InProcessServerExtension implements BeforeEachCallback, AfterEachCal
         ParamstreamServer.start(
             InProcessServerBuilder.forName(name),
             config,
-            ConsistencyConfig.asynchronous(),
+            consistency,
             DurabilityConfig.disabled(),
             limits);
     channel = InProcessChannelBuilder.forName(name).build();
