@@ -35,9 +35,6 @@ final class ChunkWriter {
 
   static final int MAX_RESTARTS = 8;
 
-  /** Per-thread encoding buffer, see {@link #encode}. */
-  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
-
   private final ServerCallStreamObserver<GroupChunk> call;
   private final int maxChunkBytes;
   private final Framing framing;
@@ -173,28 +170,23 @@ final class ChunkWriter {
   }
 
   /**
-   * Encodes into this thread's scratch array. Safe because gRPC serializes a message inside {@code
-   * onNext}, on the calling thread, and keeps no reference to it; chunk after chunk would otherwise
-   * be garbage the size of a chunk (humongous for G1 in a small heap), and the collections it
-   * causes would be paid by pushers.
+   * Encodes one chunk into an array of its own. Not a reused buffer: the message wraps the array
+   * without a copy, and a transport may serialize it after {@code onNext} returns (the in-process
+   * transport does), so a reused buffer could be overwritten by the next chunk before it is sent.
    */
   private static byte[] encode(float[] values, int from, int count) {
-    int bytes = count * Float.BYTES;
-    byte[] scratch = SCRATCH.get();
-    if (scratch.length < bytes) {
-      try {
-        scratch = new byte[bytes];
-      } catch (OutOfMemoryError e) {
-        // One chunk is small, but a heap full of other things fails this read only.
-        throw new GroupStoreException(
-            GroupStoreException.Reason.RESOURCE_EXHAUSTED,
-            "the server has no heap left to encode a chunk of "
-                + count
-                + " floats; retry later, or give the server a larger -Xmx");
-      }
-      SCRATCH.set(scratch);
+    byte[] encoded;
+    try {
+      encoded = new byte[count * Float.BYTES];
+    } catch (OutOfMemoryError e) {
+      // One chunk is small, but a heap full of other things fails this read only.
+      throw new GroupStoreException(
+          GroupStoreException.Reason.RESOURCE_EXHAUSTED,
+          "the server has no heap left to encode a chunk of "
+              + count
+              + " floats; retry later, or give the server a larger -Xmx");
     }
-    Payloads.encodeInto(values, from, count, scratch);
-    return scratch;
+    Payloads.encodeInto(values, from, count, encoded);
+    return encoded;
   }
 }
