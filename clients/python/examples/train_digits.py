@@ -64,13 +64,15 @@ def train(args, rank, world_size):
         optimizer = paramstream.torch.DistributedOptimizer(  # changed line 2 of 3
             net, args.target, "sgd", lr=args.lr, momentum=args.momentum,
             weight_decay=args.weight_decay, prefix=args.prefix, max_in_flight=2)
+    first_epoch = resume_epoch(args, rank)
     # Decays to a small rate by the end, so the final weights settle (asynchronous ones too).
+    optimizer.param_groups[0].setdefault("initial_lr", args.lr)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=max(1, args.epochs // 3),
-                                                gamma=0.3)
+                                                gamma=0.3, last_epoch=first_epoch - 2)
     loss_fn = nn.CrossEntropyLoss()
     generator = torch.Generator().manual_seed(SEED + rank)
     shard = torch.arange(rank, len(x_train), world_size)
-    for epoch in range(1, args.epochs + 1):
+    for epoch in range(first_epoch, args.epochs + 1):
         order = shard[torch.randperm(len(shard), generator=generator)]
         total = 0.0
         for start in range(0, len(order), args.batch_size):
@@ -83,11 +85,24 @@ def train(args, rank, world_size):
         scheduler.step()
         print(f"rank {rank} epoch {epoch} loss {total / len(order):.4f}"
               f" accuracy {accuracy(net, x_test, y_test):.4f}", flush=True)
+        if args.progress_dir:
+            Path(args.progress_dir, f"rank-{rank}").write_text(str(epoch))
     if not args.single:
         optimizer.close()  # changed line 3 of 3
         print(f"rank {rank} done: {optimizer.timings.steps} steps,"
               f" {optimizer.duplicates} duplicate pushes", flush=True)
     return accuracy(net, x_test, y_test)
+
+
+def resume_epoch(args, rank):
+    """The epoch to start with: 1, or the one after the last this rank finished before a restart.
+
+    The weights need no saving: the server holds them, and the worker pulls them at start.
+    """
+    if not args.progress_dir:
+        return 1
+    done = Path(args.progress_dir, f"rank-{rank}")
+    return int(done.read_text()) + 1 if done.exists() else 1
 
 
 def evaluate_server(args):
@@ -126,6 +141,9 @@ def main():
     parser.add_argument("--momentum", type=float, default=0.9)
     parser.add_argument("--weight-decay", type=float, default=1e-4)
     parser.add_argument("--prefix", default="digits/", help="group name prefix on the server")
+    parser.add_argument("--progress-dir",
+                        help="remember each rank's finished epochs here, so a restarted worker"
+                             " resumes after the last one")
     parser.add_argument("--single", action="store_true",
                         help="train in this process with torch.optim (the baseline)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)

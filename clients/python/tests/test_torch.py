@@ -196,7 +196,9 @@ class DigitsTrainingTest(unittest.TestCase):
         self.assertGreaterEqual(final_accuracy(run.stdout), self.single() - 0.01, run.stdout)
 
     def test_workerKilledAndRestarted_resumesAndTheRunReachesTheTarget(self):
-        args = [str(EXAMPLE), "--worker", "--epochs", self.EPOCHS]
+        progress = tempfile.TemporaryDirectory()
+        self.addCleanup(progress.cleanup)
+        args = [str(EXAMPLE), "--worker", "--epochs", self.EPOCHS, "--progress-dir", progress.name]
         with ServerProcess() as server:
             args += ["--target", server.target]
             first, second = start_workers(args, 2, stdout=subprocess.PIPE, text=True)
@@ -216,7 +218,9 @@ class DigitsTrainingTest(unittest.TestCase):
                 [sys.executable, str(EXAMPLE), "--target", server.target, "--workers", "0"],
                 capture_output=True, text=True, timeout=120, check=True,
             )
-        # The restarted worker's pushes were applied, not dropped as duplicates of the old ones.
+        # It resumed after the last epoch it had finished, with the server's weights, and its
+        # pushes were applied, not dropped as duplicates of the old ones.
+        self.assertNotIn("rank 1 epoch 1 ", restarted.stdout)
         self.assertIn("rank 1 done", restarted.stdout)
         self.assertIn(" 0 duplicate pushes", restarted.stdout)
         self.assertGreaterEqual(final_accuracy(run.stdout), self.single() - 0.01)

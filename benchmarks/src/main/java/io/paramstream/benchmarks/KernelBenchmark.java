@@ -71,6 +71,19 @@ public class KernelBenchmark {
     return theta[0];
   }
 
+  /** The new association as a bare loop: tells the formula's cost from the method around it. */
+  @Benchmark
+  public float sgdWithDecayBareLoop() {
+    float c = hyperparameters.decayStep();
+    float s = hyperparameters.step();
+    float[] t = theta;
+    float[] g = grad;
+    for (int i = 0; i < t.length; i++) {
+      t[i] = t[i] - (s * g[i] + c * t[i]);
+    }
+    return t[0];
+  }
+
   /** The old applyInPlace loop, as it was: a static method like the kernel, so the JIT is fair. */
   private static void factorForm(float[] theta, float[] grad, float keep, float step) {
     int n = theta.length;
