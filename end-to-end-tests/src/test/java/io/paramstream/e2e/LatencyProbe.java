@@ -26,25 +26,7 @@ final class LatencyProbe implements AutoCloseable {
   LatencyProbe(ManagedChannel channel, String group, int size) {
     this.group = group;
     this.size = size;
-    requests =
-        ParameterServerGrpc.newStub(channel)
-            .push(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(PushAck ack) {
-                    replies.add(ack);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    replies.add(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {
-                    replies.add("completed");
-                  }
-                });
+    requests = ParameterServerGrpc.newStub(channel).push(Stubs.queueing(replies));
   }
 
   /** Pushes {@code count} times; returns each push's latency in nanoseconds, sorted. */

@@ -43,24 +43,7 @@ final class Pusher implements Runnable {
   public void run() {
     BlockingQueue<Object> replies = new LinkedBlockingQueue<>();
     StreamObserver<PushRequest> requests =
-        ParameterServerGrpc.newStub(channel)
-            .push(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(PushAck ack) {
-                    replies.add(ack);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    replies.add(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {
-                    replies.add("completed");
-                  }
-                });
+        ParameterServerGrpc.newStub(channel).push(Stubs.queueing(replies));
     try {
       for (long sequence = 1; !stop; sequence++) {
         PushRequest.Builder push =

@@ -8,6 +8,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import io.paramstream.proto.v1.CreateGroupRequest;
 import io.paramstream.proto.v1.GroupChunk;
 import io.paramstream.proto.v1.GroupSelector;
@@ -23,6 +24,7 @@ import java.nio.ByteOrder;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -80,6 +82,29 @@ final class Stubs {
   }
 
   /** Headers carrying {@code authorization: Bearer <token>}. */
+  /**
+   * An observer that puts every reply in {@code replies}: each message, then the error or the
+   * string "completed", so a test can take them in order from one thread.
+   */
+  static <T> StreamObserver<T> queueing(BlockingQueue<Object> replies) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {
+        replies.add(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        replies.add(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        replies.add("completed");
+      }
+    };
+  }
+
   static Metadata bearer(String token) {
     Metadata headers = new Metadata();
     headers.put(
