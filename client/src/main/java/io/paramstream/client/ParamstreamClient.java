@@ -282,10 +282,16 @@ public final class ParamstreamClient implements AutoCloseable {
    */
   public List<GroupInfo> setHyperparameters(Hyperparameters hyperparameters, String... names) {
     Objects.requireNonNull(hyperparameters, "hyperparameters");
+    return changeHyperparameters(Protos.toProto(hyperparameters), names);
+  }
+
+  // The server changes only the fields present in {@code hyperparameters}.
+  private List<GroupInfo> changeHyperparameters(
+      io.paramstream.proto.v1.Hyperparameters hyperparameters, String... names) {
     SetHyperparametersRequest request =
         SetHyperparametersRequest.newBuilder()
             .addAllNames(names(names))
-            .setHyperparameters(Protos.toProto(hyperparameters))
+            .setHyperparameters(hyperparameters)
             .build();
     return unary(stub -> stub.setHyperparameters(request).getGroupsList()).stream()
         .map(Protos::fromProto)
@@ -300,15 +306,36 @@ public final class ParamstreamClient implements AutoCloseable {
    * @return the changed groups' metadata
    */
   public List<GroupInfo> setLearningRate(double learningRate, String... names) {
-    SetHyperparametersRequest request =
-        SetHyperparametersRequest.newBuilder()
-            .addAllNames(names(names))
-            .setHyperparameters(
-                io.paramstream.proto.v1.Hyperparameters.newBuilder().setLearningRate(learningRate))
-            .build();
-    return unary(stub -> stub.setHyperparameters(request).getGroupsList()).stream()
-        .map(Protos::fromProto)
-        .toList();
+    return changeHyperparameters(
+        io.paramstream.proto.v1.Hyperparameters.newBuilder().setLearningRate(learningRate).build(),
+        names);
+  }
+
+  /**
+   * Changes the weight decay alone of groups at run time, keeping each group's learning rate: the
+   * request carries only the field it changes, and the server leaves the others as they are.
+   *
+   * @param names the groups to change; none changes every group
+   * @return the changed groups' metadata
+   */
+  public List<GroupInfo> setWeightDecay(double weightDecay, String... names) {
+    return changeHyperparameters(
+        io.paramstream.proto.v1.Hyperparameters.newBuilder().setWeightDecay(weightDecay).build(),
+        names);
+  }
+
+  /**
+   * Writes a checkpoint now, in the server's checkpoint directory, and waits for it; the call's
+   * deadline must leave time to write the whole model.
+   *
+   * @throws ParamstreamException FAILED_PRECONDITION if the server runs without checkpoints
+   */
+  public CheckpointInfo checkpoint() {
+    io.paramstream.proto.v1.CheckpointResponse response =
+        unary(
+            stub ->
+                stub.checkpoint(io.paramstream.proto.v1.CheckpointRequest.getDefaultInstance()));
+    return new CheckpointInfo(response.getFile(), response.getGroups());
   }
 
   /**
