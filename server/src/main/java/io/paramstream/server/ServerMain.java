@@ -30,7 +30,6 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = ServerMain.Version.class,
     description = "Runs a Paramstream parameter server (gRPC, paramstream.v1.ParameterServer).",
-    subcommands = PlacementCommand.class,
     sortOptions = false)
 public final class ServerMain implements Callable<Integer> {
 
