@@ -10,6 +10,8 @@ import io.paramstream.client.Hyperparameters;
 import io.paramstream.ctl.CtlMain;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -220,6 +222,22 @@ class CtlEndToEndTest {
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains(netty.target()).contains("up");
     assertThat(run.out().lines()).anyMatch(line -> line.startsWith("w "));
+  }
+
+  @Test
+  void serverDown_exit1NamingConnectionRefusedAndTarget() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    Run run = ctl("stats", "--target", "127.0.0.1:" + closedPort);
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err())
+        .isEqualTo(
+            "paramstream-ctl: UNAVAILABLE: connection refused to 127.0.0.1:"
+                + closedPort
+                + " while reading stats"
+                + System.lineSeparator());
   }
 
   @Test
