@@ -38,6 +38,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -55,6 +56,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The Java client of a Paramstream parameter server: create and delete parameter groups, push
@@ -96,6 +98,8 @@ public final class ParamstreamClient implements AutoCloseable {
 
   private final ClientConfig config;
   private final ManagedChannel ownedChannel;
+  // The server's address, named in transport failures.
+  private final String target;
   // Stubs carry no deadline: each call sets its own.
   private final ParameterServerGrpc.ParameterServerStub asyncStub;
   private final ParameterServerGrpc.ParameterServerBlockingStub blockingStub;
@@ -108,6 +112,7 @@ public final class ParamstreamClient implements AutoCloseable {
   private ParamstreamClient(Channel channel, ManagedChannel ownedChannel, ClientConfig config) {
     this.config = Objects.requireNonNull(config, "config");
     this.ownedChannel = ownedChannel;
+    this.target = channel.authority();
     this.asyncStub = ParameterServerGrpc.newStub(channel);
     this.blockingStub = ParameterServerGrpc.newBlockingStub(channel);
     this.sharedPulls = new SharedPullStream(channel, asyncStub.getCallOptions(), callContext);
@@ -189,7 +194,11 @@ public final class ParamstreamClient implements AutoCloseable {
       writer.cancel(e);
       response.completeExceptionally(e);
     }
-    return Protos.fromProto(await(response, deadline, writer::cancel).getGroup());
+    try {
+      return Protos.fromProto(await(response, deadline, writer::cancel).getGroup());
+    } catch (ParamstreamException e) {
+      throw inContext(e, "creating group '" + spec.name() + "'");
+    }
   }
 
   // Messages are built lazily so a huge group is not encoded twice over in memory.
@@ -252,7 +261,10 @@ public final class ParamstreamClient implements AutoCloseable {
    */
   public List<GroupInfo> listGroups(String... names) {
     ListGroupsRequest request = ListGroupsRequest.newBuilder().addAllNames(names(names)).build();
-    return unary(stub -> stub.listGroups(request).getGroupsList()).stream()
+    return unary(
+            "listing " + groups(Arrays.asList(names)),
+            stub -> stub.listGroups(request).getGroupsList())
+        .stream()
         .map(Protos::fromProto)
         .toList();
   }
@@ -270,7 +282,7 @@ public final class ParamstreamClient implements AutoCloseable {
     }
     DeleteGroupsRequest request =
         DeleteGroupsRequest.newBuilder().addAllNames(names(names)).build();
-    unary(stub -> stub.deleteGroups(request));
+    unary("deleting " + groups(Arrays.asList(names)), stub -> stub.deleteGroups(request));
   }
 
   /**
@@ -282,12 +294,21 @@ public final class ParamstreamClient implements AutoCloseable {
    */
   public List<GroupInfo> setHyperparameters(Hyperparameters hyperparameters, String... names) {
     Objects.requireNonNull(hyperparameters, "hyperparameters");
+    return changeHyperparameters(Protos.toProto(hyperparameters), names);
+  }
+
+  // The server changes only the fields present in {@code hyperparameters}.
+  private List<GroupInfo> changeHyperparameters(
+      io.paramstream.proto.v1.Hyperparameters hyperparameters, String... names) {
     SetHyperparametersRequest request =
         SetHyperparametersRequest.newBuilder()
             .addAllNames(names(names))
-            .setHyperparameters(Protos.toProto(hyperparameters))
+            .setHyperparameters(hyperparameters)
             .build();
-    return unary(stub -> stub.setHyperparameters(request).getGroupsList()).stream()
+    return unary(
+            "setting hyperparameters of " + groups(Arrays.asList(names)),
+            stub -> stub.setHyperparameters(request).getGroupsList())
+        .stream()
         .map(Protos::fromProto)
         .toList();
   }
@@ -300,15 +321,37 @@ public final class ParamstreamClient implements AutoCloseable {
    * @return the changed groups' metadata
    */
   public List<GroupInfo> setLearningRate(double learningRate, String... names) {
-    SetHyperparametersRequest request =
-        SetHyperparametersRequest.newBuilder()
-            .addAllNames(names(names))
-            .setHyperparameters(
-                io.paramstream.proto.v1.Hyperparameters.newBuilder().setLearningRate(learningRate))
-            .build();
-    return unary(stub -> stub.setHyperparameters(request).getGroupsList()).stream()
-        .map(Protos::fromProto)
-        .toList();
+    return changeHyperparameters(
+        io.paramstream.proto.v1.Hyperparameters.newBuilder().setLearningRate(learningRate).build(),
+        names);
+  }
+
+  /**
+   * Changes the weight decay alone of groups at run time, keeping each group's learning rate: the
+   * request carries only the field it changes, and the server leaves the others as they are.
+   *
+   * @param names the groups to change; none changes every group
+   * @return the changed groups' metadata
+   */
+  public List<GroupInfo> setWeightDecay(double weightDecay, String... names) {
+    return changeHyperparameters(
+        io.paramstream.proto.v1.Hyperparameters.newBuilder().setWeightDecay(weightDecay).build(),
+        names);
+  }
+
+  /**
+   * Writes a checkpoint now, in the server's checkpoint directory, and waits for it; the call's
+   * deadline must leave time to write the whole model.
+   *
+   * @throws ParamstreamException FAILED_PRECONDITION if the server runs without checkpoints
+   */
+  public CheckpointInfo checkpoint() {
+    io.paramstream.proto.v1.CheckpointResponse response =
+        unary(
+            "writing a checkpoint",
+            stub ->
+                stub.checkpoint(io.paramstream.proto.v1.CheckpointRequest.getDefaultInstance()));
+    return new CheckpointInfo(response.getFile(), response.getGroups());
   }
 
   /**
@@ -392,7 +435,11 @@ public final class ParamstreamClient implements AutoCloseable {
     } finally {
       session.close();
     }
-    return await(result, deadline, reason -> {});
+    try {
+      return await(result, deadline, reason -> {});
+    } catch (ParamstreamException e) {
+      throw inContext(e, "pushing " + groups(gradients.keySet()));
+    }
   }
 
   /**
@@ -406,7 +453,9 @@ public final class ParamstreamClient implements AutoCloseable {
     Objects.requireNonNull(workerId, "workerId");
     io.paramstream.proto.v1.RegisterWorkerRequest request =
         io.paramstream.proto.v1.RegisterWorkerRequest.newBuilder().setWorkerId(workerId).build();
-    return unary(stub -> stub.registerWorker(request).getWorkersList());
+    return unary(
+        "registering worker '" + workerId + "'",
+        stub -> stub.registerWorker(request).getWorkersList());
   }
 
   /** Removes a worker from synchronous training; the server stops waiting for it. */
@@ -414,13 +463,17 @@ public final class ParamstreamClient implements AutoCloseable {
     Objects.requireNonNull(workerId, "workerId");
     io.paramstream.proto.v1.DeregisterWorkerRequest request =
         io.paramstream.proto.v1.DeregisterWorkerRequest.newBuilder().setWorkerId(workerId).build();
-    return unary(stub -> stub.deregisterWorker(request).getWorkersList());
+    return unary(
+        "deregistering worker '" + workerId + "'",
+        stub -> stub.deregisterWorker(request).getWorkersList());
   }
 
   /** The server's consistency mode, synchronous step and staleness histogram. */
   public ConsistencyStats stats() {
     io.paramstream.proto.v1.ServerStats stats =
-        unary(stub -> stub.getStats(io.paramstream.proto.v1.GetStatsRequest.getDefaultInstance()));
+        unary(
+            "reading stats",
+            stub -> stub.getStats(io.paramstream.proto.v1.GetStatsRequest.getDefaultInstance()));
     Map<Long, Long> staleness = new LinkedHashMap<>();
     stats.getStalenessList().forEach(b -> staleness.put(b.getStaleness(), b.getCount()));
     return new ConsistencyStats(
@@ -567,7 +620,10 @@ public final class ParamstreamClient implements AutoCloseable {
             || attempt >= PULL_MAX_ATTEMPTS
             || closed.get()
             || deadline.timeRemaining(TimeUnit.MILLISECONDS) <= backoffMillis) {
-          throw e;
+          throw inContext(
+              e,
+              "pulling "
+                  + groups(request.getGroupsList().stream().map(GroupSelector::getName).toList()));
         }
       }
       try {
@@ -638,14 +694,28 @@ public final class ParamstreamClient implements AutoCloseable {
   }
 
   private <T> T unary(
+      String operation,
       java.util.function.Function<ParameterServerGrpc.ParameterServerBlockingStub, T> call) {
     ensureOpen();
     Deadline deadline = newDeadline();
     try {
       return inCallContext(() -> call.apply(blockingStub.withDeadline(deadline)));
     } catch (StatusRuntimeException e) {
-      throw Errors.from(e);
+      throw inContext(Errors.from(e), operation);
     }
+  }
+
+  private ParamstreamException inContext(ParamstreamException e, String operation) {
+    return Errors.inContext(e, target, config.deadline(), operation);
+  }
+
+  /** "group 'w'" or "groups 'a', 'b'", for error messages. */
+  private static String groups(Collection<String> names) {
+    if (names.isEmpty()) {
+      return "every group";
+    }
+    String quoted = names.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", "));
+    return (names.size() == 1 ? "group " : "groups ") + quoted;
   }
 
   // Waits for a call's outcome; the call's own deadline normally ends the wait first.

@@ -187,7 +187,7 @@ class ShardedClusterProcessTest {
 
     // The same through the CLI, as an operator would see it.
     try (ServerProcess cli =
-        ServerProcess.start("placement", "--cluster", String.join(",", addresses))) {
+        CtlProcess.start("placement", "--cluster", String.join(",", addresses))) {
       assertThat(cli.awaitExit(30, TimeUnit.SECONDS)).isTrue();
       assertThat(cli.process().exitValue()).isZero();
       String out = String.join("\n", cli.output());
@@ -298,7 +298,7 @@ class ShardedClusterProcessTest {
 
     // The placement command reports the dead shard and exits non-zero.
     try (ServerProcess cli =
-        ServerProcess.start("placement", "--cluster", String.join(",", addresses))) {
+        CtlProcess.start("placement", "--cluster", String.join(",", addresses))) {
       assertThat(cli.awaitExit(30, TimeUnit.SECONDS)).isTrue();
       assertThat(cli.process().exitValue()).isEqualTo(1);
       assertThat(cli.output())

@@ -40,6 +40,21 @@ class StartupErrorsProcessTest {
   }
 
   @Test
+  void badDurationSizeOrMode_isOneLineNamingFlagAndValue() throws Exception {
+    assertOneLine(
+        run("--checkpoint-interval", "60x"),
+        "paramstream-server: Invalid value for option '--checkpoint-interval': '60x' is not a"
+            + " duration: use e.g. 250ms, 30s");
+    assertOneLine(
+        run("--max-transient-bytes", "64MB/s"),
+        "paramstream-server: Invalid value for option '--max-transient-bytes': '64MB/s' is not a"
+            + " size: use e.g. 1048576, 512KiB");
+    assertOneLine(
+        run("--consistency", "eventual"),
+        "paramstream-server: Invalid value for option '--consistency': 'eventual' is not a mode");
+  }
+
+  @Test
   void missingTlsFile_isOneLineAndExitCode2() throws Exception {
     Path missing = work.resolve("missing.pem");
     assertOneLine(

@@ -4,6 +4,8 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.paramstream.cli.ByteSizeConverter;
+import io.paramstream.cli.CommandLines;
 import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.StalenessPolicy;
 import io.paramstream.core.StoreLimits;
@@ -28,7 +30,6 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = ServerMain.Version.class,
     description = "Runs a Paramstream parameter server (gRPC, paramstream.v1.ParameterServer).",
-    subcommands = PlacementCommand.class,
     sortOptions = false)
 public final class ServerMain implements Callable<Integer> {
 
@@ -72,20 +73,23 @@ public final class ServerMain implements Callable<Integer> {
   @Option(
       names = "--max-message-bytes",
       defaultValue = "" + ServerConfig.DEFAULT_MAX_INBOUND_MESSAGE_BYTES,
-      description = "Largest inbound message in bytes (default: ${DEFAULT-VALUE}).")
+      converter = ByteSizeConverter.ToInt.class,
+      description = "Largest inbound message, e.g. 4MiB (default: ${DEFAULT-VALUE} bytes).")
   int maxMessageBytes;
 
   @Option(
       names = "--chunk-bytes",
       defaultValue = "" + ServerConfig.DEFAULT_MAX_CHUNK_BYTES,
-      description = "Largest values payload per outbound chunk (default: ${DEFAULT-VALUE}).")
+      converter = ByteSizeConverter.ToInt.class,
+      description = "Largest values payload per outbound chunk (default: ${DEFAULT-VALUE} bytes).")
   int chunkBytes;
 
   @Option(
       names = "--flow-control-window",
       defaultValue = "0",
+      converter = ByteSizeConverter.ToInt.class,
       description =
-          "HTTP/2 flow-control window per stream in bytes; 0 keeps gRPC's default"
+          "HTTP/2 flow-control window per stream, e.g. 16MiB; 0 keeps gRPC's default"
               + " (default: ${DEFAULT-VALUE}).")
   int flowControlWindow;
 
@@ -110,13 +114,16 @@ public final class ServerMain implements Callable<Integer> {
   @Option(
       names = "--shutdown-grace",
       defaultValue = "PT10S",
-      description = "How long shutdown waits for open calls, ISO-8601 (default: ${DEFAULT-VALUE}).")
+      description = "How long shutdown waits for open calls, e.g. 10s (default: ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
 
   @Option(
       names = "--consistency",
       defaultValue = "ASYNCHRONOUS",
-      description = "How pushes are applied: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+      converter = ConsistencyModeConverter.class,
+      description =
+          "How pushes are applied: asynchronous (async), synchronous (sync, bsp) or"
+              + " bounded_staleness (ssp), in any case (default: ${DEFAULT-VALUE}).")
   ConsistencyConfig.Mode consistency;
 
   @Option(
@@ -161,7 +168,7 @@ public final class ServerMain implements Callable<Integer> {
       names = "--checkpoint-interval",
       defaultValue = "PT60S",
       description =
-          "Time between periodic checkpoints, ISO-8601; PT0S for none. A period in which nothing"
+          "Time between periodic checkpoints, e.g. 60s, 5m or PT60S; 0 for none. A period in which nothing"
               + " changed writes none (default: ${DEFAULT-VALUE}).")
   Duration checkpointInterval;
 
@@ -180,7 +187,8 @@ public final class ServerMain implements Callable<Integer> {
   @Option(
       names = "--max-parameter-bytes",
       defaultValue = "" + Long.MAX_VALUE,
-      description = "Most float32 bytes over all groups; more -> RESOURCE_EXHAUSTED.")
+      converter = ByteSizeConverter.class,
+      description = "Most float32 bytes over all groups, e.g. 8GiB; more -> RESOURCE_EXHAUSTED.")
   long maxParameterBytes;
 
   @Option(
@@ -191,8 +199,9 @@ public final class ServerMain implements Callable<Integer> {
 
   @Option(
       names = "--max-transient-bytes",
+      converter = ByteSizeConverter.class,
       description =
-          "Transient memory budget in bytes: gradients being received, groups being created,"
+          "Transient memory budget, e.g. 256MiB: gradients being received, groups being created,"
               + " push streams' spare staging arrays and values copied for readers, together;"
               + " readers get at most half, staging ahead of data not yet received three quarters."
               + " Past it, streams wait (the server stops reading them); what is larger fails with"
@@ -205,7 +214,7 @@ public final class ServerMain implements Callable<Integer> {
       description =
           "A push stream silent this long in the middle of a push, or a create stream before its"
               + " half-close, ends with DEADLINE_EXCEEDED and its memory is released; streams idle"
-              + " between pushes stay open. ISO-8601 (default: ${DEFAULT-VALUE}).")
+              + " between pushes stay open. E.g. 30s (default: ${DEFAULT-VALUE}).")
   Duration streamIdleTimeout;
 
   @Option(
@@ -250,7 +259,9 @@ public final class ServerMain implements Callable<Integer> {
 
   public static void main(String[] args) {
     GrpcLogging.routeToSlf4j();
-    System.exit(StartupErrors.install(new CommandLine(new ServerMain())).execute(args));
+    System.exit(
+        StartupErrors.install(CommandLines.configure(new CommandLine(new ServerMain())))
+            .execute(args));
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.paramstream.simulator;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.paramstream.cli.CommandLines;
 import io.paramstream.client.GroupSpec;
 import io.paramstream.client.ParamstreamClient;
 import java.io.File;
@@ -110,7 +111,7 @@ public final class AttackBenchmark implements Callable<Integer> {
   Path serverLog;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new AttackBenchmark()).execute(args));
+    System.exit(CommandLines.configure(new CommandLine(new AttackBenchmark())).execute(args));
   }
 
   @Override

@@ -2,6 +2,8 @@ package io.paramstream.simulator;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.paramstream.cli.ByteSizeConverter;
+import io.paramstream.cli.CommandLines;
 import io.paramstream.client.ClientConfig;
 import io.paramstream.client.GroupSpec;
 import io.paramstream.client.ParamstreamClient;
@@ -57,7 +59,8 @@ public final class CheckpointBenchmark implements Callable<Integer> {
   @Option(
       names = "--parameter-bytes",
       defaultValue = "1073741824",
-      description = "Float32 bytes over the large groups (default: ${DEFAULT-VALUE}, 1 GiB).")
+      converter = ByteSizeConverter.class,
+      description = "Float32 bytes over the large groups, e.g. 1GiB (default: ${DEFAULT-VALUE}).")
   long parameterBytes;
 
   @Option(
@@ -120,7 +123,7 @@ public final class CheckpointBenchmark implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new CheckpointBenchmark()).execute(args));
+    System.exit(CommandLines.configure(new CommandLine(new CheckpointBenchmark())).execute(args));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.paramstream.simulator;
 
+import io.paramstream.cli.CommandLines;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -118,7 +119,7 @@ public final class LoopbackBenchmark implements Callable<Integer> {
           new Spec("pipelined push x8", SimulationConfig.Workload.PUSH, 8));
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new LoopbackBenchmark()).execute(args));
+    System.exit(CommandLines.configure(new CommandLine(new LoopbackBenchmark())).execute(args));
   }
 
   @Override

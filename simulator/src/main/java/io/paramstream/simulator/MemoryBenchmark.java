@@ -1,5 +1,7 @@
 package io.paramstream.simulator;
 
+import io.paramstream.cli.ByteSizeConverter;
+import io.paramstream.cli.CommandLines;
 import io.paramstream.client.GroupSpec;
 import io.paramstream.client.ParamstreamClient;
 import io.paramstream.client.PushSession;
@@ -58,7 +60,8 @@ public final class MemoryBenchmark implements Callable<Integer> {
   @Option(
       names = "--parameter-bytes",
       defaultValue = "1073741824",
-      description = "Float32 bytes over all groups (default: ${DEFAULT-VALUE}, 1 GiB).")
+      converter = ByteSizeConverter.class,
+      description = "Float32 bytes over all groups, e.g. 1GiB (default: ${DEFAULT-VALUE}).")
   long parameterBytes;
 
   @Option(
@@ -130,7 +133,7 @@ public final class MemoryBenchmark implements Callable<Integer> {
   record Run(String jvmArgs, List<Phase> phases, String error) {}
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new MemoryBenchmark()).execute(args));
+    System.exit(CommandLines.configure(new CommandLine(new MemoryBenchmark())).execute(args));
   }
 
   /** The target resident size: 1.25 x the parameter bytes + 100 MB. */

@@ -1,5 +1,6 @@
 package io.paramstream.simulator;
 
+import io.paramstream.cli.CommandLines;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,13 +97,13 @@ public final class SimulatorMain implements Callable<Integer> {
   @Option(
       names = "--warmup",
       defaultValue = "PT2S",
-      description = "Warm-up, ISO-8601, not" + " measured (default: ${DEFAULT-VALUE}).")
+      description = "Warm-up, e.g. 2s or PT2S, not measured (default: ${DEFAULT-VALUE}).")
   Duration warmup;
 
   @Option(
       names = "--duration",
       defaultValue = "PT10S",
-      description = "Measured time, ISO-8601" + " (default: ${DEFAULT-VALUE}).")
+      description = "Measured time, e.g. 10s, 5m or PT10S (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
   @Option(
@@ -137,7 +138,7 @@ public final class SimulatorMain implements Callable<Integer> {
   boolean quiet;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new SimulatorMain()).execute(args));
+    System.exit(CommandLines.configure(new CommandLine(new SimulatorMain())).execute(args));
   }
 
   SimulationConfig config() {

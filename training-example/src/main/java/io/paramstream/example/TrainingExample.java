@@ -1,6 +1,7 @@
 package io.paramstream.example;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.paramstream.cli.CommandLines;
 import io.paramstream.client.Hyperparameters;
 import io.paramstream.client.OptimizerSpec;
 import io.paramstream.client.ParamstreamClient;
@@ -13,49 +14,112 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The runnable example: starts a parameter server on loopback, creates the digits model on it,
- * launches worker processes that train it, and reports the held-out accuracy.
- *
- * <p>Options: {@code --workers 3 --mode async|sync --epochs 30 --batch 60 --seed 7 --lr 0.1
- * --optimizer nesterov|sgd|adam|adamw}. Exits 0 when the held-out accuracy reaches {@link
- * #ACCURACY_BAR}.
+ * launches worker processes that train it, and reports the held-out accuracy. Exits 0 when the
+ * held-out accuracy reaches {@link #ACCURACY_BAR}, 1 below it, 2 on a bad option.
  */
-public final class TrainingExample {
+@Command(
+    name = "training-example",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Trains softmax regression on handwritten digits with worker processes through a real"
+          + " Paramstream server on loopback, and reports the held-out accuracy."
+    },
+    sortOptions = false)
+public final class TrainingExample implements Callable<Integer> {
 
   /** Rows held out for testing; the rest train. */
   public static final int TEST_ROWS = 360;
 
   public static final double ACCURACY_BAR = 0.93;
 
-  private TrainingExample() {}
+  /** How the server applies the workers' pushes. */
+  enum Mode {
+    /** Each push applied as it arrives. */
+    ASYNC,
+    /** Bulk synchronous: one averaged step once every worker pushed. */
+    SYNC
+  }
 
-  public static void main(String[] args) throws Exception {
-    Map<String, String> options = WorkerMain.parse(args);
-    int workers = Integer.parseInt(options.getOrDefault("workers", "3"));
-    String mode = options.getOrDefault("mode", "async");
-    String epochs = options.getOrDefault("epochs", "30");
-    String batch = options.getOrDefault("batch", "60");
-    String seed = options.getOrDefault("seed", "7");
-    double lr =
-        Double.parseDouble(
-            options.getOrDefault("lr", String.valueOf(DigitsModel.HYPERPARAMETERS.learningRate())));
-    OptimizerSpec optimizer =
-        switch (options.getOrDefault("optimizer", "nesterov")) {
-          case "nesterov" -> DigitsModel.OPTIMIZER;
-          case "sgd" -> OptimizerSpec.sgd(0, 0, false);
-          case "adam" -> OptimizerSpec.adam(0.9, 0.999, 1e-8);
-          case "adamw" -> OptimizerSpec.adamW(0.9, 0.999, 1e-8);
-          default ->
-              throw new IllegalArgumentException("--optimizer is nesterov, sgd, adam or adamw");
-        };
-    boolean synchronous = mode.equals("sync");
-    if (!synchronous && !mode.equals("async")) {
-      throw new IllegalArgumentException("--mode is async or sync, got " + mode);
+  /** The optimizer of both groups. */
+  enum Optimizer {
+    NESTEROV,
+    SGD,
+    ADAM,
+    ADAMW;
+
+    OptimizerSpec spec() {
+      return switch (this) {
+        case NESTEROV -> DigitsModel.OPTIMIZER;
+        case SGD -> OptimizerSpec.sgd(0, 0, false);
+        case ADAM -> OptimizerSpec.adam(0.9, 0.999, 1e-8);
+        case ADAMW -> OptimizerSpec.adamW(0.9, 0.999, 1e-8);
+      };
     }
+  }
 
+  @Option(
+      names = "--workers",
+      defaultValue = "3",
+      description = "Worker processes (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(
+      names = "--mode",
+      defaultValue = "async",
+      description = "async or sync (BSP) (default: ${DEFAULT-VALUE}).")
+  Mode mode;
+
+  @Option(
+      names = "--epochs",
+      defaultValue = "30",
+      description = "Passes over the training rows (default: ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(
+      names = "--batch",
+      defaultValue = "60",
+      description =
+          "Rows per batch; in sync mode shared among the workers (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "7",
+      description =
+          "Seed of the split, the initial weights and the batch order (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--lr", description = "Learning rate (default: the model's, 0.1).")
+  Double lr;
+
+  @Option(
+      names = "--optimizer",
+      defaultValue = "nesterov",
+      description = "${COMPLETION-CANDIDATES}, in any case (default: ${DEFAULT-VALUE}).")
+  Optimizer optimizer;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The example's command line, with the shared converters and one-line usage errors. */
+  static CommandLine commandLine() {
+    return CommandLines.configure(new CommandLine(new TrainingExample()));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    boolean synchronous = mode == Mode.SYNC;
+    String modeName = mode.name().toLowerCase(Locale.ROOT);
+    double learningRate = lr != null ? lr : DigitsModel.HYPERPARAMETERS.learningRate();
     ConsistencyConfig consistency =
         synchronous
             ? ConsistencyConfig.synchronous(Duration.ofSeconds(30))
@@ -68,15 +132,15 @@ public final class TrainingExample {
                 consistency);
         ParamstreamClient client =
             ParamstreamClient.builder().target("127.0.0.1:" + server.port()).build()) {
-      Digits test = Digits.load().split(Long.parseLong(seed), TEST_ROWS)[1];
+      Digits test = Digits.load().split(seed, TEST_ROWS)[1];
       DigitsModel.create(
           client,
-          Long.parseLong(seed),
-          optimizer,
-          new Hyperparameters(lr, DigitsModel.HYPERPARAMETERS.weightDecay()));
+          seed,
+          optimizer.spec(),
+          new Hyperparameters(learningRate, DigitsModel.HYPERPARAMETERS.weightDecay()));
       System.out.printf(
           "server on 127.0.0.1:%d, %s mode, %d worker processes; held-out accuracy before: %.3f%n",
-          server.port(), mode, workers, DigitsModel.accuracy(client, test));
+          server.port(), modeName, workers, DigitsModel.accuracy(client, test));
       if (synchronous) {
         for (int k = 0; k < workers; k++) {
           client.registerWorker("worker-" + k);
@@ -98,13 +162,13 @@ public final class TrainingExample {
                     "--workers",
                     String.valueOf(workers),
                     "--mode",
-                    mode,
+                    modeName,
                     "--epochs",
-                    epochs,
+                    String.valueOf(epochs),
                     "--batch",
-                    batch,
+                    String.valueOf(batch),
                     "--seed",
-                    seed)
+                    String.valueOf(seed))
                 .inheritIO()
                 .start());
       }
@@ -121,7 +185,7 @@ public final class TrainingExample {
       if (failed > 0) {
         System.out.println(failed + " worker process(es) failed");
       }
-      System.exit(failed == 0 && accuracy >= ACCURACY_BAR ? 0 : 1);
+      return failed == 0 && accuracy >= ACCURACY_BAR ? 0 : 1;
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.paramstream.server;
+package io.paramstream.ctl;
 
 import io.paramstream.client.cluster.Placement;
 import io.paramstream.client.cluster.ShardedClient;
@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code paramstream-server placement}: shows which shard of a cluster holds which group or range,
- * and the bytes per shard. Exits 0 when every shard answered, 1 otherwise.
+ * {@code paramstream-ctl placement}: shows which shard of a cluster holds which group or range, and
+ * the bytes per shard. Exits 0 when every shard answered, 1 otherwise.
  */
 @Command(
     name = "placement",
@@ -41,9 +41,9 @@ final class PlacementCommand implements Callable<Integer> {
   Cluster cluster;
 
   @Option(
-      names = "--deadline",
-      defaultValue = "PT5S",
-      description = "Deadline per shard, ISO-8601 (default: ${DEFAULT-VALUE}).")
+      names = {"--timeout", "--deadline"},
+      defaultValue = "5s",
+      description = "Deadline per shard, e.g. 5s (default: ${DEFAULT-VALUE}).")
   Duration deadline;
 
   @Spec CommandSpec spec;
