@@ -22,7 +22,9 @@ changed. It follows the server's consistency mode (`ServerInfo.consistency_mode`
 - ASYNCHRONOUS: up to `max_in_flight` pushes stay unacknowledged while the worker goes on;
 - SYNCHRONOUS: the worker registers, waits until `WORLD_SIZE` workers have, and every step waits
   for the averaged update of all of them (the server holds the ack until the step is applied);
-- BOUNDED_STALENESS: each push states the version its gradient was computed from.
+- BOUNDED_STALENESS: each push states the version its gradient was computed from; a push the
+  server refuses as too stale (policy REJECT) is dropped and counted in `stale_dropped`, and the
+  worker goes on with fresh weights (with SCALE_LR the server applies it, scaled).
 
 Worker identity comes from torchrun's `RANK` and `WORLD_SIZE` when set. Pushes carry the worker
 id and a sequence that starts from the clock in microseconds, so a worker restarted under the
@@ -149,6 +151,7 @@ class DistributedOptimizer(torch.optim.Optimizer):
         self._session = self._open_session()
         self._timings = [0, 0.0, 0.0, 0.0]
         self.duplicates = 0  # pushes the server had already applied (re-sent after a failure)
+        self.stale_dropped = 0  # bounded staleness: pushes refused as too stale, not applied
 
     @property
     def decay_flags(self):
@@ -261,9 +264,14 @@ class DistributedOptimizer(torch.optim.Optimizer):
                 for pending in self._pending:
                     self._send(pending)
                 continue
+            self._pending.popleft()
+            if self.mode == pb.BOUNDED_STALENESS and result.code == "FAILED_PRECONDITION":
+                # Too stale to apply (REJECT policy): the gradient is dropped, and the next
+                # step computes one on the fresh weights pulled after this step.
+                self.stale_dropped += 1
+                continue
             result.check()
             self.duplicates += result.duplicate
-            self._pending.popleft()
 
     @torch.no_grad()
     def _pull_changed(self):

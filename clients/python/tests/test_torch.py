@@ -109,8 +109,10 @@ class BoundedStalenessTest(unittest.TestCase):
                 self.assertEqual(worker.wait(timeout=240), 0)
             with ParamstreamClient(server.target) as client:
                 stats = client.stats()
-        self.assertEqual(sum(b.count for b in stats.staleness), 40)
-        self.assertEqual(stats.rejected_stale_pushes, 0)
+        # Every push was applied or, too stale, refused and dropped by the worker, which went on.
+        applied = sum(b.count for b in stats.staleness)
+        self.assertEqual(applied + stats.rejected_stale_pushes, 40)
+        self.assertGreater(applied, 20)
         # Base versions were sent: with two workers some pushes were computed on older weights.
         self.assertTrue(any(b.staleness > 0 and b.count > 0 for b in stats.staleness))
 
