@@ -238,14 +238,15 @@ public final class ServerMain implements Callable<Integer> {
       names = "--metrics-port",
       defaultValue = "-1",
       description =
-          "Port of the Prometheus endpoint (/metrics) on --host; 0 picks a free one, -1 is off "
-              + "(default: ${DEFAULT-VALUE}). With --auth-tokens a scrape needs "
-              + "'Authorization: Bearer <token>' (any role) unless --metrics-open.")
+          "Port of the Prometheus endpoint (/metrics) and the live dashboard (/) on --host; 0"
+              + " picks a free one, -1 is off (default: ${DEFAULT-VALUE}). With --auth-tokens they"
+              + " need 'Authorization: Bearer <token>' (any role; the dashboard page also takes"
+              + " /?token=<token>) unless --metrics-open.")
   int metricsPort;
 
   @Option(
       names = "--metrics-open",
-      description = "Serve /metrics without a token even with --auth-tokens.")
+      description = "Serve /metrics and the dashboard without a token even with --auth-tokens.")
   boolean metricsOpen;
 
   public static void main(String[] args) {
@@ -368,7 +369,11 @@ public final class ServerMain implements Callable<Integer> {
 
   private HTTPServer startMetrics(ParamstreamServer server, BearerTokens tokens) {
     HTTPServer.Builder metrics =
-        HTTPServer.builder().hostname(host).port(metricsPort).registry(server.metrics().registry());
+        HTTPServer.builder()
+            .hostname(host)
+            .port(metricsPort)
+            .registry(server.metrics().registry())
+            .defaultHandler(new DashboardHandler(new StatusReport(server)));
     if (tokens != null && !metricsOpen) {
       metrics.authenticator(new MetricsAuthenticator(tokens));
     }
