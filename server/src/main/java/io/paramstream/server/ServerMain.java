@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -32,7 +33,10 @@ import picocli.CommandLine.Option;
     sortOptions = false)
 public final class ServerMain implements Callable<Integer> {
 
-  private static final Logger log = LoggerFactory.getLogger(ServerMain.class);
+  // Looked up on first use, after --log-level has set slf4j-simple's level (it reads it once).
+  private static Logger log() {
+    return LoggerFactory.getLogger(ServerMain.class);
+  }
 
   /** {@code --version}: the build's own version, SNAPSHOT included. */
   static final class Version implements CommandLine.IVersionProvider {
@@ -245,6 +249,14 @@ public final class ServerMain implements Callable<Integer> {
   int metricsPort;
 
   @Option(
+      names = "--log-level",
+      defaultValue = "info",
+      description =
+          "Least severe log lines printed: error, warn, info, debug or trace"
+              + " (default: ${DEFAULT-VALUE}).")
+  String logLevel;
+
+  @Option(
       names = "--metrics-open",
       description = "Serve /metrics and the dashboard without a token even with --auth-tokens.")
   boolean metricsOpen;
@@ -256,6 +268,7 @@ public final class ServerMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    setLogLevel();
     ServerConfig config =
         new ServerConfig(
             new Hyperparameters(learningRate, weightDecay),
@@ -289,7 +302,7 @@ public final class ServerMain implements Callable<Integer> {
     }
     if (tokens != null) {
       builder.intercept(new AuthInterceptor(tokens));
-      log.info("token authentication on: {} tokens from {}", tokens.count(), authTokens);
+      log().info("token authentication on: {} tokens from {}", tokens.count(), authTokens);
     }
     ParamstreamServer server;
     try {
@@ -304,12 +317,12 @@ public final class ServerMain implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  log.info("shutting down: draining open streams");
+                  log().info("shutting down: draining open streams");
                   server.close();
                   if (metricsServer != null) {
                     metricsServer.close();
                   }
-                  log.info("stopped");
+                  log().info("stopped");
                   stopped.countDown();
                 },
                 "paramstream-shutdown"));
@@ -319,14 +332,25 @@ public final class ServerMain implements Callable<Integer> {
     }
     System.out.println("paramstream server listening on " + host + ":" + server.port());
     System.out.flush();
-    log.info(
-        "default hyperparameters {}, max message {} bytes, chunk {} bytes",
-        config.defaultHyperparameters(),
-        maxMessageBytes,
-        chunkBytes);
+    log()
+        .info(
+            "default hyperparameters {}, max message {} bytes, chunk {} bytes",
+            config.defaultHyperparameters(),
+            maxMessageBytes,
+            chunkBytes);
     server.awaitTermination();
     stopped.await();
     return 0;
+  }
+
+  /** Before the first log line: slf4j-simple fixes its default level when it starts. */
+  private void setLogLevel() {
+    if (!List.of("error", "warn", "info", "debug", "trace").contains(logLevel)) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this),
+          "--log-level: expected error, warn, info, debug or trace, got '" + logLevel + "'");
+    }
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel);
   }
 
   /** One line per file on stderr, no stack trace: the operator must see what to look at. */
@@ -418,7 +442,7 @@ public final class ServerMain implements Callable<Integer> {
       }
       tls.clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
     }
-    log.info("TLS on{}", tlsClientCa != null ? ", client certificates required" : "");
+    log().info("TLS on{}", tlsClientCa != null ? ", client certificates required" : "");
     return tls.build();
   }
 }
