@@ -11,6 +11,7 @@ import io.paramstream.client.ParamstreamException;
 import io.paramstream.client.WatchSubscription;
 import io.paramstream.proto.v1.CheckpointRequest;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -101,7 +102,14 @@ class MetricsFamiliesProcessTest {
                 after.sum("grpc_server_handling_seconds_count", "grpc_method=\"Pull")
                     - before.sum("grpc_server_handling_seconds_count", "grpc_method=\"Pull"))
             .isPositive();
-        assertThat(after.value("paramstream_streams_open{kind=\"watch\"}")).isEqualTo(1);
+        // The watch opens asynchronously: the gauge follows within a moment.
+        Stubs.eventually(
+            Duration.ofSeconds(10),
+            () ->
+                assertThat(
+                        Scrape.of(server.metricsPort())
+                            .value("paramstream_streams_open{kind=\"watch\"}"))
+                    .isEqualTo(1));
         assertThat(after.value("paramstream_checkpoint_last_written_timestamp_seconds"))
             .isCloseTo(System.currentTimeMillis() / 1e3, org.assertj.core.data.Offset.offset(60.0));
         assertThat(after.value("paramstream_checkpoints_total{result=\"written\"}")).isEqualTo(1);
