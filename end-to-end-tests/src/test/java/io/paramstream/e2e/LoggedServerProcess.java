@@ -75,6 +75,18 @@ final class LoggedServerProcess implements AutoCloseable {
     return start(workDir, List.of(), args);
   }
 
+  /**
+   * A server with its metrics port and checkpoints (in {@code workDir/ckpt}) on, plus {@code args}:
+   * what the observability tests scrape.
+   */
+  static LoggedServerProcess startObserved(Path workDir, String... args)
+      throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>(List.of("--metrics-port", "0", "--checkpoint-dir"));
+    all.add(workDir.resolve("ckpt").toString());
+    all.addAll(List.of(args));
+    return start(workDir.resolve("logs"), all.toArray(String[]::new));
+  }
+
   /** As {@link #start(Path, String...)}, with extra JVM options after the defaults. */
   static LoggedServerProcess start(Path workDir, List<String> jvmArgs, String... args)
       throws IOException, InterruptedException {

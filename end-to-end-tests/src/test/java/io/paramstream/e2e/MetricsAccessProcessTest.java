@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Who may read /metrics of a real server process started with --auth-tokens. */
+/** Who may read /metrics and the dashboard of a real server process started with --auth-tokens. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MetricsAccessProcessTest {
 
@@ -51,6 +51,32 @@ class MetricsAccessProcessTest {
   }
 
   @Test
+  void dashboard_withAuthTokens_takesTheTokenInTheHeaderOrOnThePageOnly() throws Exception {
+    try (LoggedServerProcess server =
+        LoggedServerProcess.start(
+            work.resolve("logs"), "--auth-tokens", tokens().toString(), "--metrics-port", "0")) {
+      int port = server.metricsPort();
+      assertThat(get(port, "/", null).statusCode()).isEqualTo(401);
+      assertThat(get(port, "/?token=wrong-token-0123456789abcdef", null).statusCode())
+          .isEqualTo(401);
+      HttpResponse<String> page = get(port, "/?token=" + READER, null);
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).contains("<title>Paramstream</title>");
+      assertThat(page.headers().firstValue("Content-Security-Policy")).isPresent();
+
+      assertThat(get(port, "/api/status", null).statusCode()).isEqualTo(401);
+      // The query token opens the page only: data and metrics still need the header.
+      assertThat(get(port, "/api/status?token=" + READER, null).statusCode()).isEqualTo(401);
+      assertThat(get(port, "/metrics?token=" + READER, null).statusCode()).isEqualTo(401);
+      HttpResponse<String> status = get(port, "/api/status", "Bearer " + READER);
+      assertThat(status.statusCode()).isEqualTo(200);
+      assertThat(status.headers().firstValue("Content-Type")).hasValue("application/json");
+      assertThat(status.body()).contains("\"groups\":[]").contains("\"mode\":\"asynchronous\"");
+      assertThat(get(port, "/nothing-here", "Bearer " + READER).statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
   void metrics_withMetricsOpen_needNoToken() throws Exception {
     try (LoggedServerProcess server =
         LoggedServerProcess.start(
@@ -65,8 +91,13 @@ class MetricsAccessProcessTest {
   }
 
   private static HttpResponse<String> scrape(int port, String authorization) throws Exception {
+    return get(port, "/metrics", authorization);
+  }
+
+  private static HttpResponse<String> get(int port, String path, String authorization)
+      throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"));
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
     if (authorization != null) {
       request.header("Authorization", authorization);
     }

@@ -36,13 +36,7 @@ class ObservabilityTest {
 
   @Test
   void metricsEndpoint_reportsPushesRejectionsDuplicatesGroupsAndCheckpoints() throws Exception {
-    try (LoggedServerProcess server =
-        LoggedServerProcess.start(
-            work.resolve("logs"),
-            "--metrics-port",
-            "0",
-            "--checkpoint-dir",
-            work.resolve("ckpt").toString())) {
+    try (LoggedServerProcess server = LoggedServerProcess.startObserved(work)) {
       try (ParamstreamClient client = ParamstreamClient.builder().target(server.target()).build()) {
         client.createGroup(new GroupSpec("w", new float[10], true, new Hyperparameters(0.1, 0)));
         client.pushExactlyOnce("worker", 1, Map.of("w", new float[10]));

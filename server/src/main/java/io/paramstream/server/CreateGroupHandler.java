@@ -13,7 +13,10 @@ import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.Optimizer;
 import io.paramstream.proto.v1.CreateGroupRequest;
 import io.paramstream.proto.v1.CreateGroupResponse;
+import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One CreateGroup stream: the first message describes the group, the values arrive as consecutive
@@ -30,6 +33,8 @@ import java.util.concurrent.ScheduledFuture;
  * checks, which the budget's timer runs.
  */
 final class CreateGroupHandler implements StreamObserver<CreateGroupRequest> {
+
+  private static final Logger log = LoggerFactory.getLogger(CreateGroupHandler.class);
 
   private final GroupStore store;
   private final ServerCallStreamObserver<CreateGroupResponse> call;
@@ -238,6 +243,13 @@ final class CreateGroupHandler implements StreamObserver<CreateGroupRequest> {
       GroupMetadata created =
           store.create(name, values, first.getWeightDecay(), hyperparameters, optimizer);
       release();
+      log.info(
+          "group {} created: {} floats, {}, lr {}, weight decay {}",
+          created.name(),
+          created.size(),
+          created.optimizer().kind().name().toLowerCase(Locale.ROOT),
+          created.hyperparameters().learningRate(),
+          created.weightDecay() ? created.hyperparameters().weightDecay() : "off");
       call.onNext(CreateGroupResponse.newBuilder().setGroup(Converters.toProto(created)).build());
       call.onCompleted();
     } catch (RuntimeException e) {

@@ -40,6 +40,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gRPC adapter: converts messages, calls the {@link GroupStore}, and maps failures through
@@ -47,6 +49,8 @@ import java.util.concurrent.Executor;
  * when the server drains.
  */
 final class ParameterServerService extends ParameterServerGrpc.ParameterServerImplBase {
+
+  private static final Logger log = LoggerFactory.getLogger(ParameterServerService.class);
 
   private final GroupStore store;
   private final ServerConfig config;
@@ -57,6 +61,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
   private final Set<PullStreamHandler> pullStreams = ConcurrentHashMap.newKeySet();
   private final Checkpointer checkpointer; // null when checkpoints are off
   private final WriteBudget writeBudget;
+  private final ServerMetrics metrics;
   private volatile boolean draining;
 
   ParameterServerService(
@@ -65,7 +70,9 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
       Executor watchExecutor,
       PushApplier applier,
       Checkpointer checkpointer,
-      WriteBudget writeBudget) {
+      WriteBudget writeBudget,
+      ServerMetrics metrics) {
+    this.metrics = metrics;
     this.checkpointer = checkpointer;
     this.writeBudget = writeBudget;
     this.store = store;
@@ -101,6 +108,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
       DeleteGroupsRequest request, StreamObserver<DeleteGroupsResponse> responseObserver) {
     try {
       store.delete(request.getNamesList());
+      request.getNamesList().forEach(name -> log.info("group {} deleted", name));
       reply(responseObserver, DeleteGroupsResponse.getDefaultInstance());
     } catch (RuntimeException e) {
       responseObserver.onError(StatusMapper.toException(e));
@@ -124,6 +132,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
 
   @Override
   public void pull(PullRequest request, StreamObserver<GroupChunk> responseObserver) {
+    metrics.pulled();
     ServerCallStreamObserver<GroupChunk> call =
         (ServerCallStreamObserver<GroupChunk>) responseObserver;
     ChunkWriter writer =
@@ -175,7 +184,10 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
         new PullStreamHandler(
             call,
             config.maxChunkBytes(),
-            request -> openRead(selectors(request.getGroupsList())),
+            request -> {
+              metrics.pulled();
+              return openRead(selectors(request.getGroupsList()));
+            },
             () -> pullStreams.remove(self[0]));
     self[0] = handler;
     pullStreams.add(handler);
@@ -304,6 +316,10 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
       RegisterWorkerRequest request, StreamObserver<RegisterWorkerResponse> responseObserver) {
     try {
       SyncBarrier.Membership membership = requireBarrier().register(request.getWorkerId());
+      log.info(
+          "worker {} registered; steps now wait for {} workers",
+          request.getWorkerId(),
+          membership.workers().size());
       reply(
           responseObserver,
           RegisterWorkerResponse.newBuilder()
@@ -320,6 +336,10 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
       DeregisterWorkerRequest request, StreamObserver<DeregisterWorkerResponse> responseObserver) {
     try {
       SyncBarrier.Membership membership = requireBarrier().deregister(request.getWorkerId());
+      log.info(
+          "worker {} deregistered; steps now wait for {} workers",
+          request.getWorkerId(),
+          membership.workers().size());
       reply(
           responseObserver,
           DeregisterWorkerResponse.newBuilder()
@@ -377,6 +397,18 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
     for (WatchStream stream : watchStreams) {
       stream.close(Status.UNAVAILABLE.withDescription("server is shutting down"));
     }
+  }
+
+  int openPushStreams() {
+    return pushStreams.size();
+  }
+
+  int openPullStreams() {
+    return pullStreams.size();
+  }
+
+  int openWatchStreams() {
+    return watchStreams.size();
   }
 
   /** Open push, pull and watch streams; lets tests check nothing leaks. */

@@ -45,6 +45,8 @@ public final class ParamstreamServer implements AutoCloseable {
   private final ServerMetrics metrics;
   private final TransientMemoryBudget transientBudget;
   private final OpenCalls openCalls = new OpenCalls();
+  private final OpenConnections openConnections = new OpenConnections();
+  private final PushApplier applier;
   private volatile boolean restoring = true;
   private boolean closed;
 
@@ -67,7 +69,7 @@ public final class ParamstreamServer implements AutoCloseable {
     // Straggler timeouts and the acks of completed synchronous steps; both are short tasks.
     this.consistencyExecutor =
         Executors.newScheduledThreadPool(2, daemonThreads("paramstream-consistency-"));
-    PushApplier applier =
+    this.applier =
         new PushApplier(store, consistency, consistencyExecutor, consistencyExecutor, metrics);
     // Stream idle timeouts and resuming streams that waited for memory: short tasks.
     this.writeTimer =
@@ -79,7 +81,8 @@ public final class ParamstreamServer implements AutoCloseable {
             watchExecutor,
             applier,
             checkpointer,
-            new WriteBudget(transientBudget, writeTimer, limits.streamIdleTimeout()));
+            new WriteBudget(transientBudget, writeTimer, limits.streamIdleTimeout()),
+            metrics);
     this.streamLimit =
         new StreamLimitInterceptor(limits.maxStreamsPerConnection(), limits.maxStreams());
     MalformedRequests malformed = new MalformedRequests();
@@ -97,7 +100,16 @@ public final class ParamstreamServer implements AutoCloseable {
             // v1alpha too: older grpcurl, Postman and IDEs ask only for it.
             .addService(malformed.guard(ProtoReflectionService.newInstance().bindService()))
             .intercept(openCalls)
+            // Outermost: counts every call, those the inner interceptors refuse too.
+            .intercept(metrics.rpc())
+            .addTransportFilter(openConnections)
             .build();
+    metrics.registerOpenGauges(
+        service::openPushStreams,
+        service::openPullStreams,
+        service::openWatchStreams,
+        openConnections::open,
+        this::registeredWorkers);
   }
 
   /** Builds and starts a server on {@code builder}'s transport, in memory only, unlimited. */
@@ -192,6 +204,33 @@ public final class ParamstreamServer implements AutoCloseable {
   /** Number of open push, pull and watch streams. */
   public int openStreams() {
     return service.openStreams();
+  }
+
+  int openPushStreams() {
+    return service.openPushStreams();
+  }
+
+  int openPullStreams() {
+    return service.openPullStreams();
+  }
+
+  int openWatchStreams() {
+    return service.openWatchStreams();
+  }
+
+  /** Synchronous mode: the workers a step waits for; 0 in other modes. */
+  int registeredWorkers() {
+    return applier.barrier() == null ? 0 : applier.barrier().workers().size();
+  }
+
+  /** Client connections open now. */
+  public int openConnections() {
+    return openConnections.open();
+  }
+
+  /** How pushes are applied, and their staleness so far (bounded-staleness mode). */
+  PushApplier applier() {
+    return applier;
   }
 
   /** Open streaming calls counted by the per-connection limit, by connection. */

@@ -15,6 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies complete pushes under the configured consistency mode and turns the outcome into the
@@ -23,6 +26,8 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 final class PushApplier {
 
+  private static final Logger log = LoggerFactory.getLogger(PushApplier.class);
+
   private final GroupStore store;
   private final ConsistencyConfig config;
   private final SyncBarrier barrier;
@@ -30,6 +35,7 @@ final class PushApplier {
 
   private final Executor ackExecutor;
   private final ServerMetrics metrics;
+  private final AtomicReference<Throwable> lastStepTimeout = new AtomicReference<>();
 
   /**
    * @param timer runs straggler timeouts
@@ -84,8 +90,14 @@ final class PushApplier {
             barrier
                 .contribute(workerId, gradients)
                 .handle(
-                    (versions, failure) ->
-                        failure == null ? ack(push, versions, 0) : failed(push, failure));
+                    (versions, failure) -> {
+                      if (failure != null) {
+                        return failed(push, failure);
+                      }
+                      metrics.syncPushApplied(bytesOf(gradients));
+                      metrics.gradientsApplied(gradients);
+                      return ack(push, versions, 0);
+                    });
         case BOUNDED_STALENESS ->
             CompletableFuture.completedFuture(stale(push, gradients, baseVersion));
       };
@@ -102,11 +114,10 @@ final class PushApplier {
     long start = System.nanoTime();
     String dedupKey = push.sequence() > 0 ? push.workerId() : null;
     PushOutcome outcome = store.push(dedupKey, push.sequence(), gradients);
-    long bytes = 0;
-    for (GroupGradient gradient : gradients) {
-      bytes += (long) gradient.values().length * Float.BYTES;
+    metrics.pushApplied(System.nanoTime() - start, bytesOf(gradients), outcome.duplicate());
+    if (!outcome.duplicate()) {
+      metrics.gradientsApplied(gradients);
     }
-    metrics.pushApplied(System.nanoTime() - start, bytes, outcome.duplicate());
     return ack(push, outcome.versions(), 0, outcome.duplicate());
   }
 
@@ -117,8 +128,12 @@ final class PushApplier {
           "bounded-staleness mode: set base_version to the version the gradient was computed from");
     }
     try {
+      long start = System.nanoTime();
       StalePush applied = store.push(gradients, baseVersion, config.staleness());
       histogram.recordApplied(applied.staleness());
+      metrics.stalePushApplied(applied.staleness());
+      metrics.pushApplied(System.nanoTime() - start, bytesOf(gradients), false);
+      metrics.gradientsApplied(gradients);
       return ack(push, applied.versions(), applied.staleness());
     } catch (ConsistencyException e) {
       histogram.recordRejected();
@@ -126,10 +141,22 @@ final class PushApplier {
     }
   }
 
+  private static long bytesOf(List<GroupGradient> gradients) {
+    long bytes = 0;
+    for (int i = 0; i < gradients.size(); i++) {
+      bytes += (long) gradients.get(i).values().length * Float.BYTES;
+    }
+    return bytes;
+  }
+
   /** A worker's stream broke: stop waiting for it. */
   void workerLost(String workerId) {
-    if (barrier != null) {
-      barrier.deregister(workerId);
+    if (barrier != null && barrier.workers().contains(workerId)) {
+      SyncBarrier.Membership left = barrier.deregister(workerId);
+      log.info(
+          "worker {} lost: its push stream ended; steps now wait for {} workers",
+          workerId,
+          left.workers().size());
     }
   }
 
@@ -156,11 +183,21 @@ final class PushApplier {
     return ack.build();
   }
 
+  /** One line per timed-out step: its waiting pushes all fail with the same exception. */
+  private void logStepTimeout(Throwable cause) {
+    if (cause instanceof ConsistencyException e
+        && e.reason() == ConsistencyException.Reason.DEADLINE_EXCEEDED
+        && lastStepTimeout.getAndSet(e) != e) {
+      log.info("{}", e.getMessage());
+    }
+  }
+
   private PushAck failed(PendingPush push, Throwable failure) {
     Throwable cause =
         failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause()
             : failure;
+    logStepTimeout(cause);
     Status status = StatusMapper.toStatus(cause);
     metrics.pushRejected(status.getCode());
     return PushAck.newBuilder()

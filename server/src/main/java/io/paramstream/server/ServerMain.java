@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -33,7 +34,10 @@ import picocli.CommandLine.Option;
     sortOptions = false)
 public final class ServerMain implements Callable<Integer> {
 
-  private static final Logger log = LoggerFactory.getLogger(ServerMain.class);
+  // Looked up on first use, after --log-level has set slf4j-simple's level (it reads it once).
+  private static Logger log() {
+    return LoggerFactory.getLogger(ServerMain.class);
+  }
 
   /** {@code --version}: the build's own version, SNAPSHOT included. */
   static final class Version implements CommandLine.IVersionProvider {
@@ -247,14 +251,23 @@ public final class ServerMain implements Callable<Integer> {
       names = "--metrics-port",
       defaultValue = "-1",
       description =
-          "Port of the Prometheus endpoint (/metrics) on --host; 0 picks a free one, -1 is off "
-              + "(default: ${DEFAULT-VALUE}). With --auth-tokens a scrape needs "
-              + "'Authorization: Bearer <token>' (any role) unless --metrics-open.")
+          "Port of the Prometheus endpoint (/metrics) and the live dashboard (/) on --host; 0"
+              + " picks a free one, -1 is off (default: ${DEFAULT-VALUE}). With --auth-tokens they"
+              + " need 'Authorization: Bearer <token>' (any role; the dashboard page also takes"
+              + " /?token=<token>) unless --metrics-open.")
   int metricsPort;
 
   @Option(
+      names = "--log-level",
+      defaultValue = "info",
+      description =
+          "Least severe log lines printed: error, warn, info, debug or trace"
+              + " (default: ${DEFAULT-VALUE}).")
+  String logLevel;
+
+  @Option(
       names = "--metrics-open",
-      description = "Serve /metrics without a token even with --auth-tokens.")
+      description = "Serve /metrics and the dashboard without a token even with --auth-tokens.")
   boolean metricsOpen;
 
   public static void main(String[] args) {
@@ -266,6 +279,7 @@ public final class ServerMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    setLogLevel();
     ServerConfig config =
         new ServerConfig(
             new Hyperparameters(learningRate, weightDecay),
@@ -299,7 +313,7 @@ public final class ServerMain implements Callable<Integer> {
     }
     if (tokens != null) {
       builder.intercept(new AuthInterceptor(tokens));
-      log.info("token authentication on: {} tokens from {}", tokens.count(), authTokens);
+      log().info("token authentication on: {} tokens from {}", tokens.count(), authTokens);
     }
     ParamstreamServer server;
     try {
@@ -314,12 +328,12 @@ public final class ServerMain implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  log.info("shutting down: draining open streams");
+                  log().info("shutting down: draining open streams");
                   server.close();
                   if (metricsServer != null) {
                     metricsServer.close();
                   }
-                  log.info("stopped");
+                  log().info("stopped");
                   stopped.countDown();
                 },
                 "paramstream-shutdown"));
@@ -329,14 +343,25 @@ public final class ServerMain implements Callable<Integer> {
     }
     System.out.println("paramstream server listening on " + host + ":" + server.port());
     System.out.flush();
-    log.info(
-        "default hyperparameters {}, max message {} bytes, chunk {} bytes",
-        config.defaultHyperparameters(),
-        maxMessageBytes,
-        chunkBytes);
+    log()
+        .info(
+            "default hyperparameters {}, max message {} bytes, chunk {} bytes",
+            config.defaultHyperparameters(),
+            maxMessageBytes,
+            chunkBytes);
     server.awaitTermination();
     stopped.await();
     return 0;
+  }
+
+  /** Before the first log line: slf4j-simple fixes its default level when it starts. */
+  private void setLogLevel() {
+    if (!List.of("error", "warn", "info", "debug", "trace").contains(logLevel)) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this),
+          "--log-level: expected error, warn, info, debug or trace, got '" + logLevel + "'");
+    }
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel);
   }
 
   /** One line per file on stderr, no stack trace: the operator must see what to look at. */
@@ -379,7 +404,11 @@ public final class ServerMain implements Callable<Integer> {
 
   private HTTPServer startMetrics(ParamstreamServer server, BearerTokens tokens) {
     HTTPServer.Builder metrics =
-        HTTPServer.builder().hostname(host).port(metricsPort).registry(server.metrics().registry());
+        HTTPServer.builder()
+            .hostname(host)
+            .port(metricsPort)
+            .registry(server.metrics().registry())
+            .defaultHandler(new DashboardHandler(new StatusReport(server)));
     if (tokens != null && !metricsOpen) {
       metrics.authenticator(new MetricsAuthenticator(tokens));
     }
@@ -424,7 +453,7 @@ public final class ServerMain implements Callable<Integer> {
       }
       tls.clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
     }
-    log.info("TLS on{}", tlsClientCa != null ? ", client certificates required" : "");
+    log().info("TLS on{}", tlsClientCa != null ? ", client certificates required" : "");
     return tls.build();
   }
 }

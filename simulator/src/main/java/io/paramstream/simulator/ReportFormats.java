@@ -122,116 +122,11 @@ final class ReportFormats {
     row(out, "acknowledged pushes", Long.toString(r.acknowledgedPushes()));
     row(out, "versions advanced", escape(r.versionsAdvanced().toString()));
     out.append("</table>\n<h2>Latency by percentile</h2>\n");
-    percentileChart(out, l);
+    ReportCharts.percentiles(out, l);
     out.append("\n<h2>Throughput over time</h2>\n");
-    timelineChart(out, r.timeline());
+    ReportCharts.throughput(out, r.timeline());
     out.append("\n</body></html>\n");
     return out.toString();
-  }
-
-  private static final int W = 720;
-  private static final int H = 320;
-  private static final int PAD = 60;
-
-  // x: percentile on a log scale of 1/(1-p) (p100 drawn one decade past p99.999); y: latency ms.
-  private static void percentileChart(StringBuilder out, LatencySummary l) {
-    svgStart(out);
-    if (l.curve().isEmpty()) {
-      out.append("<text x=\"100\" y=\"150\">no operations recorded</text></svg>");
-      return;
-    }
-    double maxX = 6;
-    double maxMs = Math.max(l.maxNanos() / 1e6, 1e-3);
-    StringBuilder points = new StringBuilder();
-    for (LatencySummary.CurvePoint p : l.curve()) {
-      double x = p.percentile() >= 100 ? maxX : Math.log10(1 / (1 - p.percentile() / 100));
-      double px = PAD + Math.min(x, maxX) / maxX * (W - 2 * PAD);
-      double py = H - PAD - (p.nanos() / 1e6) / maxMs * (H - 2 * PAD);
-      points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#1f77b4\"><title>p%s: %s</title>"
-                  + "</circle>",
-              px,
-              py,
-              num(p.percentile()),
-              millis(p.nanos())));
-    }
-    out.append("<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"")
-        .append(points)
-        .append("\"/>");
-    String[] labels = {"p0", "p90", "p99", "p99.9", "p99.99", "p99.999", "max"};
-    for (int i = 0; i < labels.length; i++) {
-      double px = PAD + i / maxX * (W - 2 * PAD);
-      label(out, px, H - PAD + 18, labels[i], "middle");
-    }
-    axes(out, maxMs, "latency (ms)");
-    out.append("</svg>");
-  }
-
-  private static void timelineChart(StringBuilder out, List<RunReport.Interval> timeline) {
-    svgStart(out);
-    if (timeline.isEmpty()) {
-      out.append("<text x=\"100\" y=\"150\">no measurement intervals</text></svg>");
-      return;
-    }
-    double maxT = timeline.get(timeline.size() - 1).elapsedSeconds();
-    double maxOps = 1e-9;
-    for (RunReport.Interval p : timeline) {
-      maxOps = Math.max(maxOps, p.operationsPerSecond());
-    }
-    StringBuilder points = new StringBuilder();
-    for (RunReport.Interval p : timeline) {
-      double px = PAD + p.elapsedSeconds() / Math.max(maxT, 1e-9) * (W - 2 * PAD);
-      double py = H - PAD - p.operationsPerSecond() / maxOps * (H - 2 * PAD);
-      points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
-    }
-    out.append("<polyline fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\" points=\"")
-        .append(points)
-        .append("\"/>");
-    label(out, PAD, H - PAD + 18, "0 s", "middle");
-    label(out, W - PAD, H - PAD + 18, String.format(Locale.ROOT, "%.0f s", maxT), "middle");
-    axes(out, maxOps, "operations/s");
-    out.append("</svg>");
-  }
-
-  private static void svgStart(StringBuilder out) {
-    out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
-        .append(W)
-        .append("\" height=\"")
-        .append(H)
-        .append("\">");
-  }
-
-  private static void axes(StringBuilder out, double maxY, String yName) {
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>"
-                + "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>",
-            PAD,
-            H - PAD,
-            W - PAD,
-            H - PAD,
-            PAD,
-            PAD,
-            PAD,
-            H - PAD));
-    label(out, PAD - 5, PAD + 4, String.format(Locale.ROOT, "%.4g", maxY), "end");
-    label(out, PAD - 5, H - PAD + 4, "0", "end");
-    label(out, PAD, PAD - 15, yName, "start");
-  }
-
-  private static void label(StringBuilder out, double x, double y, String text, String anchor) {
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"%s\">%s</text>",
-            x,
-            y,
-            anchor,
-            escape(text)));
   }
 
   private static void row(StringBuilder out, String key, String value) {
