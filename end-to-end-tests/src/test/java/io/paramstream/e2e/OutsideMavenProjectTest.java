@@ -59,7 +59,8 @@ class OutsideMavenProjectTest {
         "client",
         "-am",
         "install",
-        "-DskipTests",
+        // Neither compiles nor runs the modules' tests (this build does): 19 s instead of 31 s.
+        "-Dmaven.test.skip=true",
         "-Dspotless.check.skip=true",
         "-Dmaven.repo.local=" + repository,
         readOnlyTail());
