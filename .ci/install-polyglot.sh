@@ -4,11 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages for /usr/bin/python3 (pip is not used). grpc-proto provides the standard
-# reflection .proto the Python tests use to check server reflection; python3-torch and
-# python3-sklearn are for paramstream.torch and its digits example.
+# Debian packages for /usr/bin/python3. protobuf-compiler(-grpc) check the committed stubs
+# against the .proto; grpc-proto provides the standard reflection .proto the Python tests use
+# to check server reflection; python3-venv, -pip, -setuptools and -wheel let a test
+# pip-install the package into a venv over these packages (no PyPI); python3-torch and
+# python3-sklearn are for paramstream.torch and its digits example; openssl makes the TLS
+# tests' certificates.
 PACKAGES=(python3 python3-grpcio python3-protobuf python3-numpy protobuf-compiler
-  protobuf-compiler-grpc grpc-proto python3-torch python3-sklearn)
+  protobuf-compiler-grpc grpc-proto python3-venv python3-pip python3-setuptools python3-wheel
+  python3-torch python3-sklearn openssl)
 SUDO=()
 [[ $(id -u) -ne 0 ]] && SUDO=(sudo)
 missing=()
@@ -34,5 +38,4 @@ fi
 # Exactly the versions in package-lock.json.
 (cd clients/node && npm ci --no-audit --no-fund)
 
-clients/python/generate.sh
 echo "install-polyglot: Python and Node client prerequisites ready"

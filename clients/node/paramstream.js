@@ -2,15 +2,22 @@
 // A few helpers over stubs that @grpc/proto-loader builds from the project's .proto at run time:
 // no generated code, so the .proto alone is the contract.
 
+const fs = require('node:fs');
 const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 
-const PROTO_ROOT = path.resolve(__dirname, '../../proto/src/main/proto');
+const CONTRACT = 'paramstream/v1/parameter_server.proto';
+// In the repository the client reads the contract itself; the published package carries a copy
+// (npm pack makes it, see copy-proto.js), which a pack running meanwhile must not shadow.
+const REPO_PROTO = path.resolve(__dirname, '../../proto/src/main/proto');
+const PROTO_ROOT = fs.existsSync(path.join(REPO_PROTO, CONTRACT))
+  ? REPO_PROTO
+  : path.join(__dirname, 'proto');
 // The contract asks clients to send values in chunks of at most 1 MiB.
 const MAX_SLICE_FLOATS = (1024 * 1024) / 4;
 
-const definition = protoLoader.loadSync('paramstream/v1/parameter_server.proto', {
+const definition = protoLoader.loadSync(CONTRACT, {
   includeDirs: [PROTO_ROOT],
   keepCase: true, // field names as in the .proto (push_id, if_newer_than)
   longs: Number, // versions and sizes stay far below 2^53
@@ -41,8 +48,27 @@ function encode(values) {
   return buffer;
 }
 
-function connect(target) {
-  return new ParameterServer(target, grpc.credentials.createInsecure());
+/**
+ * A client of the server at `target` (host:port). `credentials` (grpc.credentials.createSsl(...))
+ * connects over TLS; `token` sends `authorization: Bearer <token>` with every call, over TLS or
+ * plaintext. Close it with client.close().
+ */
+function connect(target, { credentials, token } = {}) {
+  const options = {};
+  if (token !== undefined) {
+    options.interceptors = [bearerToken(token)];
+  }
+  return new ParameterServer(target, credentials ?? grpc.credentials.createInsecure(), options);
+}
+
+function bearerToken(token) {
+  return (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set('authorization', `Bearer ${token}`);
+        next(metadata, listener);
+      },
+    });
 }
 
 function deadline(seconds = 30) {
@@ -73,9 +99,22 @@ function createGroup(client, { name, values, weightDecay, lr, weightDecayCoef })
   });
 }
 
-/** The messages of one push: slices of at most 1 MiB, all but the last `continued`. */
-function pushMessages(pushId, gradients) {
-  const messages = [{ push_id: pushId, gradients: [] }];
+/**
+ * The messages of one push: slices of at most 1 MiB, all but the last `continued`; the worker id
+ * and sequence (exactly-once) and the base version (bounded staleness) ride on the first.
+ */
+function pushMessages(pushId, gradients, { workerId, sequence, baseVersion } = {}) {
+  const first = { push_id: pushId, gradients: [] };
+  if (workerId !== undefined) {
+    if (!(sequence > 0)) {
+      throw new ParamstreamError('INVALID_ARGUMENT', 'an exactly-once push needs a sequence > 0');
+    }
+    Object.assign(first, { worker_id: workerId, sequence });
+  }
+  if (baseVersion !== undefined) {
+    first.base_version = baseVersion;
+  }
+  const messages = [first];
   let room = MAX_SLICE_FLOATS;
   for (const [group, values] of Object.entries(gradients)) {
     let offset = 0;
@@ -95,50 +134,100 @@ function pushMessages(pushId, gradients) {
 }
 
 /**
- * Opens one Push stream. `push(gradients)` sends a push and resolves to its ack
- * ({push_id, code: 'OK' | status name, message, versions: {group: version}}) in push order;
- * `end()` half-closes the stream.
+ * Opens one Push stream; with `maxInFlight`, at most that many pushes are unanswered by the
+ * server and later ones wait, unsent, for an ack. `push(gradients, options)` sends a push and
+ * resolves to its ack
+ * ({push_id, code: 'OK' | status name, message, versions: {group: version}, duplicate}) in push
+ * order; `end()` half-closes the stream. With options {workerId, sequence} the server applies the
+ * push at most once per (worker, sequence), so it may be sent again, on this stream or a new one,
+ * after a failure (asynchronous mode); {baseVersion} is for bounded staleness.
  */
-function openPushSession(client, seconds = 30) {
+function openPushSession(client, seconds = 30, { maxInFlight = Infinity } = {}) {
   const call = client.Push({ deadline: deadline(seconds) });
   const waiting = [];
+  // With maxInFlight, pushes past the window wait here, unsent, until an ack frees a place.
+  const held = [];
+  let inFlight = 0;
+  let ending = false; // end() was called
+  let ended = false; // and the stream is half-closed
   let nextId = 1;
   let failure = null;
+  const send = (messages) => {
+    inFlight++;
+    messages.forEach((m) => call.write(m));
+  };
+  const endOnceSent = () => {
+    if (ending && !ended && held.length === 0) {
+      ended = true;
+      call.end();
+    }
+  };
   call.on('data', (ack) => {
     const versions = Object.fromEntries(ack.versions.map((v) => [v.group, v.version]));
+    inFlight--;
+    while (held.length > 0 && inFlight < maxInFlight) {
+      send(held.shift());
+    }
+    endOnceSent();
     const next = waiting.shift();
     if (next) {
-      next.resolve({ push_id: ack.push_id, code: CODE_NAMES[ack.code], message: ack.message, versions });
+      next.resolve({
+        push_id: ack.push_id,
+        code: CODE_NAMES[ack.code],
+        message: ack.message,
+        versions,
+        duplicate: ack.duplicate,
+      });
     }
   });
   call.on('error', (err) => {
     failure = fromGrpcError(err);
+    held.splice(0);
     waiting.splice(0).forEach((w) => w.reject(failure));
   });
   call.on('end', () => {
     waiting.splice(0).forEach((w) => w.reject(new ParamstreamError('INTERNAL', 'push stream ended early')));
   });
   return {
-    push(gradients) {
+    push(gradients, options) {
       if (failure) {
         return Promise.reject(failure);
       }
-      const pushId = nextId++;
+      let messages;
+      try {
+        messages = pushMessages(nextId, gradients, options);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      nextId++;
       const ack = new Promise((resolve, reject) => waiting.push({ resolve, reject }));
-      pushMessages(pushId, gradients).forEach((m) => call.write(m));
+      if (inFlight < maxInFlight) {
+        send(messages);
+      } else {
+        held.push(messages);
+      }
       return ack;
     },
+    /** Pushes sent and not answered yet by the server (at most maxInFlight). */
+    get inFlight() {
+      return inFlight;
+    },
+    /** Half-closes the stream once every push, held ones included, is sent. */
     end() {
-      call.end();
+      ending = true;
+      endOnceSent();
     },
   };
 }
 
-/** One push on its own stream; resolves to {group: version} or rejects with the ack's code. */
-async function push(client, gradients) {
+/**
+ * One push on its own stream; resolves to {group: version} or rejects with the ack's code.
+ * `options` as for a session's push ({workerId, sequence} makes it exactly-once).
+ */
+async function push(client, gradients, options) {
   const session = openPushSession(client);
   try {
-    const ack = await session.push(gradients);
+    const ack = await session.push(gradients, options);
     if (ack.code !== 'OK') {
       throw new ParamstreamError(ack.code, ack.message);
     }
@@ -150,9 +239,22 @@ async function push(client, gradients) {
 
 /** A consistent snapshot: resolves to {name: {version, values: Float32Array}}. */
 function pull(client, names) {
+  return pullSelected(
+    client,
+    names.map((name) => ({ name })),
+  );
+}
+
+/** Resolves to the group's {version, values} if its version is greater than `version`, else null. */
+async function pullIfNewer(client, name, version) {
+  const groups = await pullSelected(client, [{ name, if_newer_than: version }]);
+  return groups[name] ?? null;
+}
+
+function pullSelected(client, selectors) {
   return new Promise((resolve, reject) => {
     const groups = {};
-    const call = client.Pull({ groups: names.map((name) => ({ name })) }, { deadline: deadline() });
+    const call = client.Pull({ groups: selectors }, { deadline: deadline() });
     call.on('data', (chunk) => {
       if (chunk.not_modified) {
         return;
@@ -274,6 +376,7 @@ function watch(client, names, onSet, onError = () => {}) {
   };
 }
 
+/** Deletes the named groups, or none of them if any is unknown (NOT_FOUND). */
 function deleteGroups(client, names) {
   return new Promise((resolve, reject) =>
     client.DeleteGroups({ names }, { deadline: deadline() }, (err) =>
@@ -291,6 +394,7 @@ module.exports = {
   listGroups,
   openPushSession,
   pull,
+  pullIfNewer,
   push,
   setHyperparameters,
   watch,

@@ -4,56 +4,26 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
-const fs = require('node:fs');
-const path = require('node:path');
-const readline = require('node:readline');
 const ps = require('./paramstream');
 const example = require('./example');
+const { startServer } = require('./server-process');
 
-const REPO_ROOT = path.resolve(__dirname, '../..');
 const SGD = { lr: 0.1, weightDecayCoef: 0.01 };
-
-function serverJar() {
-  if (process.env.PARAMSTREAM_SERVER_JAR) {
-    return process.env.PARAMSTREAM_SERVER_JAR;
-  }
-  const dir = path.join(REPO_ROOT, 'server/target');
-  const jar = fs.existsSync(dir) && fs.readdirSync(dir).find((f) => /^paramstream-server-.*-all\.jar$/.test(f));
-  if (!jar) {
-    throw new Error('server jar not found: run ./mvnw -B -q -DskipTests -pl server -am package');
-  }
-  return path.join(dir, jar);
-}
 
 let server;
 let target;
 let client;
 
 before(async () => {
-  const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin/java') : 'java';
   // Server defaults differ from the groups' own hyperparameters, so a lost one would show.
-  server = spawn(java, ['-jar', serverJar(), '--port', '0', '--lr', '0.5'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  target = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60000);
-    server.on('error', reject); // e.g. java not on PATH
-    server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    readline.createInterface({ input: server.stdout }).on('line', (line) => {
-      const match = /paramstream server listening on (\S+):(\d+)/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(`${match[1]}:${match[2]}`);
-      }
-    });
-  });
+  server = await startServer(['--lr', '0.5']);
+  target = server.target;
   client = ps.connect(target);
 });
 
 after(() => {
   client?.close();
-  server?.kill('SIGTERM');
+  server?.stop();
 });
 
 function assertClose(actual, expected) {
@@ -91,6 +61,48 @@ test('streamed pushes are acked in order with increasing versions', async () => 
   assert.deepEqual(acks.map((a) => a.push_id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   assert.deepEqual(acks.map((a) => a.versions['stream/w']), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   assertClose((await ps.pull(client, ['stream/w']))['stream/w'].values, [0.9]);
+});
+
+test('a session with maxInFlight sends at most that many pushes ahead of their acks', async () => {
+  await ps.createGroup(client, { name: 'window/w', values: [1.0], weightDecay: false, ...SGD });
+  const session = ps.openPushSession(client, 30, { maxInFlight: 2 });
+  const acks = Array.from({ length: 6 }, () => session.push({ 'window/w': [0.1] }));
+  assert.equal(session.inFlight, 2);
+  session.end();
+  const results = await Promise.all(acks);
+  assert.deepEqual(results.map((a) => a.versions['window/w']), [1, 2, 3, 4, 5, 6]);
+  assert.equal(session.inFlight, 0);
+});
+
+test('pullIfNewer: null while not newer, the values once a push lands', async () => {
+  await ps.createGroup(client, { name: 'newer/w', values: [1.0], weightDecay: false, ...SGD });
+  assert.equal(await ps.pullIfNewer(client, 'newer/w', 0), null);
+  await ps.push(client, { 'newer/w': [1.0] });
+  const fresh = await ps.pullIfNewer(client, 'newer/w', 0);
+  assert.equal(fresh.version, 1);
+  assertClose(fresh.values, [0.9]);
+  assert.equal(await ps.pullIfNewer(client, 'newer/w', 1), null);
+  await assert.rejects(ps.pullIfNewer(client, 'newer/missing', 0), { code: 'NOT_FOUND' });
+});
+
+test('exactly-once: a push sent again under the same worker and sequence applies once', async () => {
+  await ps.createGroup(client, { name: 'once/w', values: [1.0], weightDecay: false, ...SGD });
+  const once = { workerId: 'node-worker', sequence: 1 };
+  const session = ps.openPushSession(client);
+  const first = await session.push({ 'once/w': [1.0] }, once);
+  session.end();
+  // Sent again on a new stream, as a worker does after losing the ack.
+  const again = ps.openPushSession(client);
+  const repeated = await again.push({ 'once/w': [1.0] }, once);
+  const next = await again.push({ 'once/w': [1.0] }, { workerId: 'node-worker', sequence: 2 });
+  again.end();
+  assert.deepEqual([first.code, first.duplicate, first.versions['once/w']], ['OK', false, 1]);
+  assert.deepEqual([repeated.code, repeated.duplicate], ['OK', true]);
+  assert.deepEqual([next.code, next.duplicate, next.versions['once/w']], ['OK', false, 2]);
+  assertClose((await ps.pull(client, ['once/w']))['once/w'].values, [0.8]);
+  await assert.rejects(ps.push(client, { 'once/w': [1.0] }, { workerId: 'node-worker' }), {
+    code: 'INVALID_ARGUMENT',
+  });
 });
 
 test('a learning-rate schedule sets lr alone and every group keeps its weight decay', async () => {

@@ -1,9 +1,8 @@
 """The three reference examples (lr 0.1, weight_decay 0.01) with the Python client.
 
-Start a server, generate the stubs, then run from the repository root:
+Start a server, then run from the repository root:
 
     java -jar server/target/paramstream-server-0.1.0-SNAPSHOT-all.jar &
-    clients/python/generate.sh
     /usr/bin/python3 clients/python/example.py [host:port]
 """
 

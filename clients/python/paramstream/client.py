@@ -17,8 +17,8 @@ try:
     from paramstream.v1 import parameter_server_pb2_grpc as pb_grpc
 except ImportError as e:  # pragma: no cover - only when the stubs were never generated
     raise ImportError(
-        "paramstream stubs are missing: run clients/python/generate.sh (needs the Debian "
-        "packages protobuf-compiler and protobuf-compiler-grpc)"
+        "paramstream.v1 stubs are missing: install the package (pip install clients/python) or "
+        "run from clients/python, where they are committed"
     ) from e
 
 # The contract asks clients to push chunks of at most 1 MiB (the server's inbound limit is 4 MiB).
@@ -174,14 +174,25 @@ class _Assembler:
 
 
 class PushSession:
-    """Many pushes on one Push stream; acks come back in push order. Use client.push_session()."""
+    """Many pushes on one Push stream; acks come back in push order. Use client.push_session().
+
+    With `max_in_flight`, push() first waits for the oldest ack while that many pushes are
+    unanswered by the server, so a fast worker cannot queue unbounded gradients; the acks it
+    waited for are kept and handed out by acks()/next_ack() as usual.
+    """
 
     _END = object()
 
-    def __init__(self, stub, timeout):
+    def __init__(self, stub, timeout, max_in_flight=None):
+        if max_in_flight is not None and max_in_flight < 1:
+            raise ValueError("max_in_flight must be at least 1")
         self._requests = queue.Queue()
         self._next_id = 1
+        # Push ids sent and not yet handed to the caller, oldest first; the first len(_ready)
+        # of them have their ack already read (in _ready, same order).
         self._unacked = collections.deque()
+        self._ready = collections.deque()
+        self._max_in_flight = max_in_flight
         self._closed = False
         self._lock = threading.Lock()
         self._call = stub.Push(iter(self._requests.get, self._END), timeout=timeout)
@@ -195,6 +206,8 @@ class PushSession:
         with self._lock:
             if self._closed:
                 raise ParamstreamError("FAILED_PRECONDITION", "push session is closed")
+            while self._max_in_flight is not None and self.in_flight >= self._max_in_flight:
+                self._read_ack()
             push_id = self._next_id
             self._next_id += 1
             self._unacked.append(push_id)
@@ -207,6 +220,11 @@ class PushSession:
         """How many pushes were sent and not yet acknowledged through acks()/next_ack()."""
         return len(self._unacked)
 
+    @property
+    def in_flight(self):
+        """How many pushes were sent and not yet answered by the server."""
+        return len(self._unacked) - len(self._ready)
+
     def next_ack(self):
         """Waits for the ack of the oldest unacknowledged push and returns its PushResult."""
         if not self._unacked:
@@ -216,18 +234,25 @@ class PushSession:
     def acks(self):
         """Yields a PushResult for every push sent so far and not yet acknowledged, in order."""
         while self._unacked:
-            try:
-                ack = next(self._call)
-            except StopIteration:
-                raise ParamstreamError("INTERNAL", "push stream ended before every ack") from None
-            except grpc.RpcError as e:
-                raise _rpc_error(e) from None
-            expected = self._unacked.popleft()
-            if ack.push_id != expected:
-                raise ParamstreamError(
-                    "INTERNAL", f"ack for push {ack.push_id} arrived, expected {expected}"
-                )
-            yield _result(ack)
+            if not self._ready:
+                self._read_ack()
+            self._unacked.popleft()
+            yield self._ready.popleft()
+
+    def _read_ack(self):
+        """Reads the server's next ack, for the oldest push not answered yet, into _ready."""
+        try:
+            ack = next(self._call)
+        except StopIteration:
+            raise ParamstreamError("INTERNAL", "push stream ended before every ack") from None
+        except grpc.RpcError as e:
+            raise _rpc_error(e) from None
+        expected = self._unacked[len(self._ready)]
+        if ack.push_id != expected:
+            raise ParamstreamError(
+                "INTERNAL", f"ack for push {ack.push_id} arrived, expected {expected}"
+            )
+        self._ready.append(_result(ack))
 
     def close(self):
         """Half-closes the stream after the pushes sent, then waits for the remaining acks.
@@ -254,6 +279,61 @@ class PushSession:
             self._call.cancel()
             # Unblocks gRPC's thread waiting for the next request.
             self._requests.put(self._END)
+
+
+class PullStream:
+    """Pulls on one long-lived PullStream call: each pull is one request answered by one
+    consistent snapshot, without setting a call up and tearing it down per pull (a worker that
+    pulls every step). Use it from one thread; close() ends it. An error, e.g. NOT_FOUND, ends
+    the stream as it ends a Pull: that pull and every later one raise ParamstreamError.
+    Use client.pull_stream()."""
+
+    _END = object()
+
+    def __init__(self, stub, timeout):
+        self._requests = queue.Queue()
+        self._call = stub.PullStream(iter(self._requests.get, self._END), timeout=timeout)
+        self._error = None
+
+    def pull(self, names=()):
+        """A consistent snapshot: dict name -> GroupValues(version, float32 array)."""
+        return self._ask([pb.GroupSelector(name=n) for n in names])
+
+    def pull_if_newer(self, name, version):
+        """The group's GroupValues if its version is greater than `version`, else None."""
+        return self._ask([pb.GroupSelector(name=name, if_newer_than=version)]).get(name)
+
+    def _ask(self, selectors):
+        if self._error is not None:
+            raise self._error
+        self._requests.put(pb.PullRequest(groups=selectors))
+        assembler = _Assembler()
+        groups = {}
+        try:
+            while True:
+                chunk = next(self._call)
+                # An answer without any group is one chunk with only end_of_pull.
+                if chunk.name:
+                    done = assembler.add(chunk)
+                    if done is not None:
+                        groups[done[0]] = done[1]
+                if chunk.end_of_pull:
+                    return groups
+        except StopIteration:
+            self._error = ParamstreamError("INTERNAL", "pull stream ended before its answer")
+        except grpc.RpcError as e:
+            self._error = _rpc_error(e)
+        raise self._error
+
+    def close(self):
+        """Half-closes the stream; the server then ends the call."""
+        self._requests.put(self._END)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 class Watch:
@@ -311,18 +391,71 @@ class Watch:
         self.cancel()
 
 
+class _CallDetails(
+    collections.namedtuple(
+        "_CallDetails",
+        ["method", "timeout", "metadata", "credentials", "wait_for_ready", "compression"],
+    ),
+    grpc.ClientCallDetails,
+):
+    pass
+
+
+class _BearerToken(
+    grpc.UnaryUnaryClientInterceptor,
+    grpc.UnaryStreamClientInterceptor,
+    grpc.StreamUnaryClientInterceptor,
+    grpc.StreamStreamClientInterceptor,
+):
+    """Adds `authorization: Bearer <token>` to every call, over TLS and plaintext alike (gRPC's
+    call credentials would refuse a plaintext channel, which loopback tests and sidecars use)."""
+
+    def __init__(self, token):
+        self._header = ("authorization", f"Bearer {token}")
+
+    def _with_token(self, d):
+        metadata = list(d.metadata or []) + [self._header]
+        return _CallDetails(
+            d.method, d.timeout, metadata, d.credentials, d.wait_for_ready, d.compression
+        )
+
+    def intercept_unary_unary(self, continuation, details, request):
+        return continuation(self._with_token(details), request)
+
+    def intercept_unary_stream(self, continuation, details, request):
+        return continuation(self._with_token(details), request)
+
+    def intercept_stream_unary(self, continuation, details, requests):
+        return continuation(self._with_token(details), requests)
+
+    def intercept_stream_stream(self, continuation, details, requests):
+        return continuation(self._with_token(details), requests)
+
+
 class ParamstreamClient:
     """A client for one server. Every call has a deadline of `timeout` seconds.
 
-    Pass `channel` to use a channel you own (TLS, interceptors); the client then never closes it.
+    `credentials` (grpc.ssl_channel_credentials(...)) connects over TLS, mutual TLS when they
+    carry a client certificate; `token` sends a bearer token (--auth-tokens) with every call.
+    Pass `channel` instead of `target` to use a channel you own (interceptors, load balancing);
+    the client then never closes it, and `token` still applies.
     """
 
-    def __init__(self, target=None, timeout=30, channel=None):
+    def __init__(self, target=None, timeout=30, channel=None, credentials=None, token=None):
         if (target is None) == (channel is None):
             raise ValueError("give exactly one of target and channel")
+        if channel is not None and credentials is not None:
+            raise ValueError("credentials belong to the channel you pass; give one or the other")
         self._owns_channel = channel is None
-        self._channel = channel if channel is not None else grpc.insecure_channel(target)
-        self._stub = pb_grpc.ParameterServerStub(self._channel)
+        if channel is None:
+            if credentials is not None:
+                channel = grpc.secure_channel(target, credentials)
+            else:
+                channel = grpc.insecure_channel(target)
+        self._channel = channel
+        if token is not None:
+            channel = grpc.intercept_channel(channel, _BearerToken(token))
+        self._stub = pb_grpc.ParameterServerStub(channel)
         self.timeout = timeout
 
     def close(self):
@@ -399,9 +532,14 @@ class ParamstreamClient:
             (result,) = list(session.acks())
         return result.check().versions
 
-    def push_session(self, timeout=None):
-        """A PushSession streaming many pushes on one stream; deadline `timeout` (client's default)."""
-        return PushSession(self._stub, self.timeout if timeout is None else timeout)
+    def push_session(self, timeout=None, max_in_flight=None):
+        """A PushSession streaming many pushes on one stream; deadline `timeout` (client's default).
+
+        `max_in_flight` bounds the pushes the server has not answered yet (unbounded when None).
+        """
+        return PushSession(
+            self._stub, self.timeout if timeout is None else timeout, max_in_flight
+        )
 
     def pull(self, names=()):
         """A consistent snapshot: dict name -> GroupValues(version, float32 array)."""
@@ -414,6 +552,10 @@ class ParamstreamClient:
         """The group's GroupValues if its version is greater than `version`, else None."""
         selector = pb.GroupSelector(name=name, if_newer_than=version)
         return self._pull([selector]).get(name)
+
+    def pull_stream(self, timeout=None):
+        """A PullStream for many pulls on one call. Long-lived, so no deadline unless `timeout`."""
+        return PullStream(self._stub, timeout)
 
     def pull_changed(self, since):
         """One consistent snapshot of the groups in `since` (dict name -> version) that are newer

@@ -8,6 +8,7 @@ import math
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -20,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from paramstream import ParamstreamClient, ParamstreamError, encode  # noqa: E402
 from server_process import ServerProcess  # noqa: E402
+import stubs  # noqa: E402
 
 LR = 0.1
 WEIGHT_DECAY = 0.01
@@ -192,6 +194,20 @@ class ParamstreamEndToEndTest(unittest.TestCase):
         # 20 pushes of lr 0.1 * 0.1 each, in float32.
         self.assertValues("w", [0.8, 1.8], 20)
 
+    def test_pushSession_maxInFlight_neverMoreUnansweredAndEveryAckKeptInOrder(self):
+        self.create("w", [1.0], False)
+        name = self.prefix + "w"
+        in_flight = []
+        with self.client.push_session(max_in_flight=2) as session:
+            for _ in range(6):
+                session.push({name: [0.1]})
+                in_flight.append(session.in_flight)
+            self.assertEqual(session.unacknowledged, 6)
+            results = list(session.acks())
+        self.assertLessEqual(max(in_flight), 2)
+        self.assertEqual([r.push_id for r in results], [1, 2, 3, 4, 5, 6])
+        self.assertEqual([r.versions[name] for r in results], [1, 2, 3, 4, 5, 6])
+
     def test_pushSession_badPushInTheMiddle_streamCarriesOn(self):
         self.create("w", [1.0], False)
         name = self.prefix + "w"
@@ -220,6 +236,22 @@ class ParamstreamEndToEndTest(unittest.TestCase):
         got = self.values("big")
         self.assertEqual(got.version, 1)
         np.testing.assert_array_equal(got.values, expected)
+
+    def test_pullStream_manyPullsOnOneCall_thenAnErrorEndsIt(self):
+        self.create("w", [1.0, 2.0], False)
+        name = self.prefix + "w"
+        with self.client.pull_stream(timeout=30) as stream:
+            self.assertEqual(stream.pull([name])[name].version, 0)
+            self.assertIsNone(stream.pull_if_newer(name, 0))
+            self.client.push({name: [1.0, 1.0]})
+            fresh = stream.pull_if_newer(name, 0)
+            self.assertEqual(fresh.version, 1)
+            np.testing.assert_allclose(fresh.values, [0.9, 1.9], rtol=0, atol=TOLERANCE)
+            with self.assertRaises(ParamstreamError) as raised:
+                stream.pull([self.prefix + "missing"])
+            self.assertEqual(raised.exception.code, "NOT_FOUND")
+            with self.assertRaises(ParamstreamError):
+                stream.pull([name])
 
     def test_pullIfNewer_onlyWhenNewer(self):
         self.create("w", [1.0], False)
@@ -323,12 +355,9 @@ class ReflectionTest(unittest.TestCase):
     """A generic gRPC tool discovers the service through server reflection (grpc.reflection.v1)."""
 
     def setUp(self):
-        generated = Path(__file__).parent / "_gen/grpc/reflection/v1/reflection_pb2.py"
-        if not generated.is_file():
-            self.fail(
-                f"{generated} missing: install the Debian package grpc-proto and run "
-                "clients/python/generate.sh"
-            )
+        out = tempfile.TemporaryDirectory()
+        self.addCleanup(out.cleanup)
+        generated = stubs.reflection(out.name)
         # Loaded by path: as grpc.reflection.v1 it would be shadowed by the grpcio package.
         spec = importlib.util.spec_from_file_location("paramstream_test_reflection_pb2", generated)
         self.pb = importlib.util.module_from_spec(spec)

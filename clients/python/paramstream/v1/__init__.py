@@ -1,0 +1,1 @@
+"""Stubs generated from proto/.../paramstream/v1/parameter_server.proto by generate.sh."""
