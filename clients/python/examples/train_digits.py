@@ -86,7 +86,10 @@ def train(args, rank, world_size):
         print(f"rank {rank} epoch {epoch} loss {total / len(order):.4f}"
               f" accuracy {accuracy(net, x_test, y_test):.4f}", flush=True)
         if args.progress_dir:
-            Path(args.progress_dir, f"rank-{rank}").write_text(str(epoch))
+            # Written aside and renamed: a worker killed mid-write leaves the old record whole.
+            record = Path(args.progress_dir, f"rank-{rank}")
+            record.with_suffix(".tmp").write_text(str(epoch))
+            os.replace(record.with_suffix(".tmp"), record)
     if not args.single:
         optimizer.close()  # changed line 3 of 3
         print(f"rank {rank} done: {optimizer.timings.steps} steps,"
