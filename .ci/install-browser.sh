@@ -4,17 +4,5 @@
 # downloaded by Selenium: the test uses /usr/bin/chromium and /usr/bin/chromedriver.
 set -euo pipefail
 
-PACKAGES=(chromium chromium-driver)
-SUDO=()
-[[ $(id -u) -ne 0 ]] && SUDO=(sudo)
-missing=()
-for package in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \
-    || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  # Other jobs on the machine may hold the dpkg lock: wait for it instead of failing.
-  "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 update
-  "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y "${missing[@]}"
-fi
+bash "$(dirname "$0")/install-debian-packages.sh" chromium chromium-driver
 echo "install-browser: $(/usr/bin/chromium --version 2>/dev/null), $(/usr/bin/chromedriver --version | cut -d' ' -f1-2)"

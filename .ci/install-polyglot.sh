@@ -13,23 +13,11 @@ cd "$(dirname "$0")/.."
 PACKAGES=(python3 python3-grpcio python3-protobuf python3-numpy protobuf-compiler
   protobuf-compiler-grpc grpc-proto python3-venv python3-pip python3-setuptools python3-wheel
   python3-torch python3-sklearn openssl)
-SUDO=()
-[[ $(id -u) -ne 0 ]] && SUDO=(sudo)
-missing=()
-for package in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \
-    || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  # Other jobs on the machine may hold the dpkg lock: wait for it instead of failing.
-  "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 update
-  "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
-fi
+bash .ci/install-debian-packages.sh --no-install-recommends "${PACKAGES[@]}"
 
 # Node: any 18+ works for node --test; Debian 12's own nodejs is 18 (only 20 has been verified).
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 update
-  "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends nodejs npm
+  bash .ci/install-debian-packages.sh --no-install-recommends nodejs npm
 fi
 if (($(node -p 'process.versions.node.split(".")[0]') < 18)); then
   echo "install-polyglot: Node.js 18 or newer is needed, found $(node --version)" >&2
