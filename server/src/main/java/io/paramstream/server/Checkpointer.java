@@ -34,14 +34,21 @@ final class Checkpointer implements AutoCloseable {
   private final CheckpointStore files;
   private final ScheduledExecutorService timer;
   private final ServerMetrics metrics;
+  private final long writeBytesPerSecond;
 
   /** Guarded by this. The store's change count at the cut of the last checkpoint written. */
   private long writtenChangeCount = -1;
 
-  Checkpointer(GroupStore store, Path directory, int keep, ServerMetrics metrics)
+  /**
+   * @param writeBytesPerSecond pace of periodic and requested checkpoints (0: none); the shutdown
+   *     checkpoint writes as fast as it can
+   */
+  Checkpointer(
+      GroupStore store, Path directory, int keep, long writeBytesPerSecond, ServerMetrics metrics)
       throws IOException {
     this.store = store;
     this.metrics = metrics;
+    this.writeBytesPerSecond = writeBytesPerSecond;
     this.files = new CheckpointStore(directory, keep);
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
@@ -121,14 +128,18 @@ final class Checkpointer implements AutoCloseable {
     return Optional.of(checkpoint());
   }
 
-  /** Writes a checkpoint now. Serialized with every other checkpoint. */
+  /** Writes a checkpoint now, at the configured pace. Serialized with every other checkpoint. */
   synchronized Written checkpoint() throws IOException {
+    return checkpoint(writeBytesPerSecond);
+  }
+
+  private synchronized Written checkpoint(long bytesPerSecond) throws IOException {
     long start = System.nanoTime();
     Path file;
     int groups;
     try (CheckpointCut cut = store.beginCheckpoint()) {
       groups = cut.groups().size();
-      file = files.write(cut);
+      file = files.write(cut, bytesPerSecond);
       writtenChangeCount = cut.changeCount();
     } catch (IOException | RuntimeException e) {
       metrics.checkpointFailed();
@@ -164,13 +175,16 @@ final class Checkpointer implements AutoCloseable {
     return written;
   }
 
-  /** Stops periodic checkpoints, then writes a final one. */
+  /**
+   * Stops periodic checkpoints (interrupting a paced one), then writes a final one unpaced: a
+   * stopping server has no pushes to leave CPU to, and its grace period is short.
+   */
   @Override
   public void close() {
     timer.shutdownNow();
     try {
       timer.awaitTermination(30, TimeUnit.SECONDS);
-      checkpoint();
+      checkpoint(0);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       log.error("interrupted before the shutdown checkpoint");

@@ -63,7 +63,12 @@ public final class ParamstreamServer implements AutoCloseable {
     this.metrics = new ServerMetrics(store, transientBudget);
     this.checkpointer =
         durability.directory().isPresent()
-            ? new Checkpointer(store, durability.directory().get(), durability.keep(), metrics)
+            ? new Checkpointer(
+                store,
+                durability.directory().get(),
+                durability.keep(),
+                durability.writeBytesPerSecond(),
+                metrics)
             : null;
     this.watchExecutor = Executors.newFixedThreadPool(2, daemonThreads("paramstream-watch-"));
     // Straggler timeouts and the acks of completed synchronous steps; both are short tasks.

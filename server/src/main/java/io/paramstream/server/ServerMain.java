@@ -177,6 +177,16 @@ public final class ServerMain implements Callable<Integer> {
   Duration checkpointInterval;
 
   @Option(
+      names = "--checkpoint-write-rate",
+      defaultValue = "256MiB",
+      converter = ByteSizeConverter.class,
+      description =
+          "Most bytes per second a periodic or requested checkpoint writes, e.g. 256MiB or 1GB, so"
+              + " it leaves CPU to pushes; 0 for no limit. The shutdown checkpoint is not paced"
+              + " (default: ${DEFAULT-VALUE}).")
+  long checkpointWriteRate;
+
+  @Option(
       names = "--checkpoint-keep",
       defaultValue = "3",
       description = "How many of the newest checkpoints to keep (default: ${DEFAULT-VALUE}).")
@@ -289,7 +299,8 @@ public final class ServerMain implements Callable<Integer> {
     DurabilityConfig durability =
         checkpointDir == null
             ? DurabilityConfig.disabled()
-            : DurabilityConfig.in(checkpointDir, checkpointInterval, checkpointKeep);
+            : DurabilityConfig.in(checkpointDir, checkpointInterval, checkpointKeep)
+                .withWriteRate(checkpointWriteRate);
     if (allowEmptyStart) {
       durability = durability.allowingEmptyStart();
     }

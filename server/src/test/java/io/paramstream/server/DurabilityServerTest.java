@@ -76,7 +76,7 @@ class DurabilityServerTest {
     GroupStore store = new GroupStore(new Hyperparameters(0.1, 0));
     Checkpointer checkpointer =
         new Checkpointer(
-            store, dir, 10, new ServerMetrics(store, new TransientMemoryBudget(1 << 20)));
+            store, dir, 10, 0, new ServerMetrics(store, new TransientMemoryBudget(1 << 20)));
     checkpointer.restore(false);
 
     assertThat(checkpointer.checkpointIfChanged()).as("empty, as restored").isEmpty();
@@ -88,6 +88,28 @@ class DurabilityServerTest {
     checkpointer.checkpoint();
 
     assertThat(new CheckpointStore(dir, 10).list()).hasSize(3);
+  }
+
+  @Test
+  void requestedCheckpointsArePaced_butTheShutdownCheckpointIsNot() throws Exception {
+    GroupStore store = new GroupStore(new Hyperparameters(0.1, 0));
+    store.create("g", new float[1 << 20], false, null); // 4 MiB
+    Checkpointer checkpointer =
+        new Checkpointer(
+            store, dir, 10, 1 << 20, new ServerMetrics(store, new TransientMemoryBudget(1 << 20)));
+    checkpointer.restore(false);
+
+    long start = System.nanoTime();
+    checkpointer.checkpoint();
+    double paced = (System.nanoTime() - start) / 1e9;
+    store.push(List.of(new GroupGradient("g", new float[1 << 20])));
+    start = System.nanoTime();
+    checkpointer.close();
+    double shutdown = (System.nanoTime() - start) / 1e9;
+
+    assertThat(paced).as("4 MiB at 1 MiB/s").isGreaterThanOrEqualTo(3.5);
+    assertThat(shutdown).as("the shutdown checkpoint, unpaced").isLessThan(3.0);
+    assertThat(new CheckpointStore(dir, 10).list()).hasSize(2);
   }
 
   @Test

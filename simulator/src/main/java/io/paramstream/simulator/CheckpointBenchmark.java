@@ -57,6 +57,14 @@ public final class CheckpointBenchmark implements Callable<Integer> {
   String serverJvmArgs;
 
   @Option(
+      names = "--server-args",
+      defaultValue = "",
+      description =
+          "More server options, e.g. \"--checkpoint-write-rate 0\" (default: the server's"
+              + " defaults).")
+  String serverArgs;
+
+  @Option(
       names = "--parameter-bytes",
       defaultValue = "1073741824",
       converter = ByteSizeConverter.class,
@@ -155,7 +163,7 @@ public final class CheckpointBenchmark implements Callable<Integer> {
         serverLog != null
             ? serverLog.toFile()
             : new File(System.getProperty("java.io.tmpdir"), "paramstream-checkpoint-server.log");
-    String args = "--checkpoint-dir " + dir + " --checkpoint-interval PT0S";
+    String args = "--checkpoint-dir " + dir + " --checkpoint-interval PT0S " + serverArgs;
     Process server = ServerJarProcess.start(serverJar, serverJvmArgs, args, log);
     try {
       String target = ServerJarProcess.awaitTarget(server, log);
@@ -207,6 +215,9 @@ public final class CheckpointBenchmark implements Callable<Integer> {
       Thread sampler = new Thread(() -> sample(pid, peak, sampling), "rss-sampler");
       sampler.start();
       double cpuBefore = checkpointThreadCpuSeconds(pid);
+      List<Long> timeline = new ArrayList<>();
+      Thread timer = new Thread(() -> sampleEvery100ms(pushes, timeline, sampling), "timeline");
+      timer.start();
       long before = pushes.get();
       long start = System.nanoTime();
       ParameterServerGrpc.newBlockingStub(channel)
@@ -217,6 +228,8 @@ public final class CheckpointBenchmark implements Callable<Integer> {
       double cpu = checkpointThreadCpuSeconds(pid) - cpuBefore;
       sampling.set(false);
       sampler.join();
+      timer.join();
+      System.err.println("pushes per 100 ms during the checkpoint: " + timeline);
       // Without a checkpoint: before and after it, as load from elsewhere on the machine drifts.
       double baselineRate = (rateBefore + rate(pushes)) / 2;
       double plainWriteRate = plainWrite ? rateDuringPlainWrite(pushes, dir) : Double.NaN;
@@ -291,6 +304,23 @@ public final class CheckpointBenchmark implements Callable<Integer> {
       }
     } catch (IOException e) {
       // the server is gone; the run fails on its own
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void sampleEvery100ms(
+      AtomicLong pushes, List<Long> timeline, AtomicBoolean sampling) {
+    long last = pushes.get();
+    try {
+      while (sampling.get()) {
+        Thread.sleep(100);
+        long now = pushes.get();
+        synchronized (timeline) {
+          timeline.add(now - last);
+        }
+        last = now;
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

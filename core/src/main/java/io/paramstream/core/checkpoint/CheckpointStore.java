@@ -107,7 +107,20 @@ public final class CheckpointStore {
   }
 
   /** Streams {@code source} into the newest checkpoint, then prunes old ones; returns its path. */
-  public synchronized Path write(CheckpointSource source) throws IOException {
+  public Path write(CheckpointSource source) throws IOException {
+    return write(source, 0);
+  }
+
+  /**
+   * Like {@link #write(CheckpointSource)}, writing at most {@code maxBytesPerSecond} on average (0:
+   * as fast as the disk takes it). The final fsync is not paced.
+   */
+  public synchronized Path write(CheckpointSource source, long maxBytesPerSecond)
+      throws IOException {
+    if (maxBytesPerSecond < 0) {
+      throw new IllegalArgumentException(
+          "checkpoint write rate must be >= 0 bytes/s, got " + maxBytesPerSecond);
+    }
     Path target = directory.resolve(String.format("checkpoint-%020d.psck", nextSequence));
     Path temp = directory.resolve(target.getFileName() + TEMP_SUFFIX);
     try (FileChannel channel =
@@ -117,6 +130,9 @@ public final class CheckpointStore {
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE)) {
       OutputStream out = Channels.newOutputStream(channel);
+      if (maxBytesPerSecond > 0) {
+        out = new PacedOutputStream(out, maxBytesPerSecond);
+      }
       CheckpointFormat.write(source, out);
       channel.force(true);
     } catch (IOException | RuntimeException e) {
