@@ -173,7 +173,10 @@ def final_accuracy(output):
 class DigitsTrainingTest(unittest.TestCase):
     """The README's example: asynchronous workers against the one-process baseline."""
 
-    EPOCHS = "30"
+    # Long enough that the runs settle at the last, small learning rate: at 30 epochs a run killed
+    # and restarted ended 0.45-1.1 points under the one-process run, at 45 epochs 0.45-0.67
+    # (7 runs, 450 held-out digits, so one point is 4.5 digits).
+    EPOCHS = "45"
     _single = None
 
     def single(self):
@@ -225,10 +228,8 @@ class DigitsTrainingTest(unittest.TestCase):
         self.assertNotIn("rank 1 epoch 1 ", restarted.stdout)
         self.assertIn("rank 1 done", restarted.stdout)
         self.assertIn(" 0 duplicate pushes", restarted.stdout)
-        # 1.5 points, not 1: the restarted worker redoes part of an epoch on weights that moved
-        # on meanwhile; measured 0.9-1.1 points under the one-process run (30 epochs, 450
-        # held-out digits, so one point is 4.5 digits).
-        self.assertGreaterEqual(final_accuracy(run.stdout), self.single() - 0.015)
+        # The same target as without a kill: within 1 point of the one-process run.
+        self.assertGreaterEqual(final_accuracy(run.stdout), self.single() - 0.01, run.stdout)
 
 
 if __name__ == "__main__":
