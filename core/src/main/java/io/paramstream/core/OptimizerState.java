@@ -80,55 +80,18 @@ final class OptimizerState {
    */
   void apply(float[] theta, float[] grad, Hyperparameters hyperparameters, boolean decay) {
     steps++;
-    if (optimizer.isPlainSgd()) {
-      SgdKernel.applyInPlace(theta, grad, hyperparameters, decay);
-      return;
-    }
-    double lr = hyperparameters.learningRate();
-    double wd = decay ? hyperparameters.weightDecay() : 0.0;
-    switch (optimizer.kind()) {
-      case SGD -> momentumSgd(theta, grad, lr, wd);
-      case ADAM -> adam(theta, grad, lr, wd, false);
-      case ADAMW -> adam(theta, grad, lr, wd, true);
-    }
-  }
-
-  private void momentumSgd(float[] theta, float[] grad, double lr, double wd) {
-    double mu = optimizer.momentum();
-    double damp = 1.0 - optimizer.dampening();
-    boolean nesterov = optimizer.nesterov();
-    boolean firstStep = steps == 1;
-    for (int i = 0; i < theta.length; i++) {
-      double g = grad[i] + wd * theta[i];
-      // PyTorch starts the buffer at the first gradient itself, undamped.
-      double buf = firstStep ? g : mu * first[i] + damp * g;
-      first[i] = (float) buf;
-      double d = nesterov ? g + mu * buf : buf;
-      theta[i] = (float) (theta[i] - lr * d);
-    }
-  }
-
-  private void adam(float[] theta, float[] grad, double lr, double wd, boolean decoupled) {
-    double b1 = optimizer.beta1();
-    double b2 = optimizer.beta2();
-    double eps = optimizer.epsilon();
-    double correction1 = 1.0 - Math.pow(b1, steps);
-    double sqrtCorrection2 = Math.sqrt(1.0 - Math.pow(b2, steps));
-    double stepSize = lr / correction1;
-    for (int i = 0; i < theta.length; i++) {
-      double p = theta[i];
-      double g = grad[i];
-      if (decoupled) {
-        p = p * (1.0 - lr * wd);
-      } else {
-        g = g + wd * p;
-      }
-      double m = b1 * first[i] + (1.0 - b1) * g;
-      double v = b2 * second[i] + (1.0 - b2) * g * g;
-      first[i] = (float) m;
-      second[i] = (float) v;
-      double denom = Math.sqrt(v) / sqrtCorrection2 + eps;
-      theta[i] = (float) (p - stepSize * m / denom);
-    }
+    OptimizerKernel.apply(
+        optimizer,
+        theta,
+        first,
+        second,
+        0,
+        grad,
+        0,
+        theta.length,
+        hyperparameters,
+        decay,
+        steps,
+        steps == 1);
   }
 }

@@ -100,11 +100,29 @@ public final class SgdKernel {
       throw new IllegalArgumentException(
           "gradient has " + grad.length + " elements, the group has " + n);
     }
+    applyInPlace(theta, 0, grad, 0, n, hyperparameters, decay);
+  }
+
+  /**
+   * {@link #applyInPlace(float[], float[], Hyperparameters, boolean)} on a range: updates {@code
+   * theta[thetaOffset, thetaOffset + length)} from {@code grad[gradOffset, gradOffset + length)},
+   * bit for bit the same arithmetic. Sparse tables use it on the rows a push touches, so a row's
+   * update is the dense group's update of the same numbers. Callers validate first.
+   */
+  public static void applyInPlace(
+      float[] theta,
+      int thetaOffset,
+      float[] grad,
+      int gradOffset,
+      int length,
+      Hyperparameters hyperparameters,
+      boolean decay) {
     // s * grad + 0 * theta is s * grad exactly for finite theta, so one loop serves both cases.
     float c = decay ? hyperparameters.decayStep() : 0.0f;
     float step = hyperparameters.step();
-    for (int i = 0; i < n; i++) {
-      theta[i] = theta[i] - (step * grad[i] + c * theta[i]);
+    for (int i = 0; i < length; i++) {
+      float t = theta[thetaOffset + i];
+      theta[thetaOffset + i] = t - (step * grad[gradOffset + i] + c * t);
     }
   }
 
