@@ -1,0 +1,116 @@
+package io.paramstream.core.table;
+
+import io.paramstream.core.Hyperparameters;
+import io.paramstream.core.Optimizer;
+import java.util.Arrays;
+
+/**
+ * A table whose rows are addressed by arbitrary 64-bit ids and created on first touch by a push,
+ * starting from the {@link RowInitializer}'s value for their id. A read of an id never pushed
+ * returns that same value without creating the row, so reads cannot fill the table.
+ *
+ * <p>Storage has no object per row: an open-addressing index ({@link LongIntIndex}, {@code long[]}
+ * keys, {@code int[]} row numbers) maps an id to a dense row number, rows live in chunked float
+ * blocks ({@link RowBlocks}, with the optimizer's buffers in parallel blocks of the same layout),
+ * and {@code long[]} maps a row number back to its id for checkpoints. A push of {@code k} rows
+ * costs O(k * dim) and, once the table and the push's scratch have grown to size, allocates
+ * nothing. Rows are never removed.
+ */
+public final class KeyedTable extends SparseTable {
+
+  /** Most rows any keyed table can hold: what the index can address. */
+  public static final long MAX_ROWS = LongIntIndex.MAX_SIZE;
+
+  private final long maxRows;
+
+  /** Guarded by {@link #lock}: id to row number. */
+  private final LongIntIndex index = new LongIntIndex(16);
+
+  /** Guarded by {@link #lock}: row number to id. */
+  private long[] ids = new long[16];
+
+  KeyedTable(
+      long order,
+      String name,
+      int dim,
+      boolean decay,
+      Hyperparameters hyperparameters,
+      Optimizer optimizer,
+      RowInitializer initializer,
+      long maxRows) {
+    super(order, name, dim, decay, hyperparameters, optimizer, initializer);
+    if (maxRows < 0) {
+      throw new IllegalArgumentException(
+          "table '" + name + "' needs a row limit >= 0, got " + maxRows);
+    }
+    this.maxRows = Math.min(maxRows, MAX_ROWS);
+  }
+
+  /** The most rows this table may hold. */
+  public long maxRows() {
+    return maxRows;
+  }
+
+  @Override
+  void checkIds(long[] ids) {}
+
+  @Override
+  int findRow(long id) {
+    return index.get(id);
+  }
+
+  @Override
+  int rowForUpdate(long id) {
+    int row = index.size();
+    int existing = index.putIfAbsent(id, row);
+    if (existing >= 0) {
+      return existing;
+    }
+    addRow(id, row);
+    initializer().fill(id, values.block(row), values.offset(row), dim());
+    return row;
+  }
+
+  /** Stores a row's id and makes room for it; its values are zero until written. */
+  private void addRow(long id, int row) {
+    if (row == ids.length) {
+      ids = Arrays.copyOf(ids, ids.length * 2);
+    }
+    ids[row] = id;
+    ensureRows(row + 1, false);
+  }
+
+  @Override
+  void checkNewRows(long[] pushed, int count) {
+    int missing = 0;
+    for (int i = 0; i < count; i++) {
+      if (index.get(pushed[i]) < 0) {
+        missing++;
+      }
+    }
+    long after = (long) index.size() + missing;
+    if (missing > 0 && after > maxRows) {
+      throw new RowLimitException(name(), maxRows, after);
+    }
+  }
+
+  @Override
+  int storedRows() {
+    return index.size();
+  }
+
+  @Override
+  long idOfRow(int row) {
+    return ids[row];
+  }
+
+  /** Adds row {@code id} as the next row, for a checkpoint being restored. Caller holds lock. */
+  int restoreRow(long id) {
+    int row = index.size();
+    if (index.putIfAbsent(id, row) >= 0) {
+      throw new IllegalArgumentException("table '" + name() + "' restores id " + id + " twice");
+    }
+    addRow(id, row);
+    return row;
+  }
+}
