@@ -132,14 +132,7 @@ public final class CheckpointFormat {
     data.writeDouble(header.hyperparameters().learningRate());
     data.writeDouble(header.hyperparameters().weightDecay());
     data.writeInt(header.size());
-    Optimizer optimizer = header.optimizer();
-    data.writeInt(optimizer.kind().ordinal());
-    data.writeDouble(optimizer.momentum());
-    data.writeDouble(optimizer.dampening());
-    data.writeBoolean(optimizer.nesterov());
-    data.writeDouble(optimizer.beta1());
-    data.writeDouble(optimizer.beta2());
-    data.writeDouble(optimizer.epsilon());
+    writeOptimizer(data, header.optimizer());
     data.writeLong(header.steps());
     writeFloats(data, block, values);
     if (first != null) {
@@ -375,8 +368,25 @@ public final class CheckpointFormat {
     return result;
   }
 
-  /** An optimizer kind and its fixed parameters, as {@link #writeGroup} writes them. */
-  private static Optimizer readOptimizer(DataInputStream data, String group) throws IOException {
+  /**
+   * An optimizer kind and its fixed parameters (45 bytes), as groups and sparse tables store them.
+   */
+  public static void writeOptimizer(DataOutputStream data, Optimizer optimizer) throws IOException {
+    data.writeInt(optimizer.kind().ordinal());
+    data.writeDouble(optimizer.momentum());
+    data.writeDouble(optimizer.dampening());
+    data.writeBoolean(optimizer.nesterov());
+    data.writeDouble(optimizer.beta1());
+    data.writeDouble(optimizer.beta2());
+    data.writeDouble(optimizer.epsilon());
+  }
+
+  /**
+   * Reads what {@link #writeOptimizer} wrote.
+   *
+   * @param group the owner's name, for the message of a refusal
+   */
+  public static Optimizer readOptimizer(DataInputStream data, String group) throws IOException {
     Optimizer.Kind[] kinds = Optimizer.Kind.values();
     int kind = data.readInt();
     if (kind < 0 || kind >= kinds.length) {
