@@ -4,7 +4,6 @@ import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.Optimizer;
 import io.paramstream.core.checkpoint.CheckpointFormat;
 import io.paramstream.core.checkpoint.CorruptCheckpointException;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -37,9 +36,10 @@ import java.util.zip.CheckedOutputStream;
  *   int CRC32C of every byte before it | "BTSP"
  * </pre>
  *
- * <p>{@link #write} holds the table's lock for the whole write, so pushes to that table wait; a
- * copy-on-write cut like the groups' {@code CheckpointCut} is the next step. {@link #read} builds a
- * fresh table and returns it only once the checksum matches.
+ * <p>Restore with {@link TableStore#restore}. {@link #write} holds the table's lock for the whole
+ * write, so pushes to that table wait; a copy-on-write cut like the groups' {@code CheckpointCut}
+ * is the next step. {@link #read} builds a fresh table and returns it only once the checksum
+ * matches.
  */
 public final class TableCheckpoint {
 
@@ -108,16 +108,16 @@ public final class TableCheckpoint {
   }
 
   /**
-   * Reads one table written by {@link #write}. The table is not registered anywhere: add it to a
-   * {@link TableStore} with {@link TableStore#add}.
+   * Reads one table written by {@link #write}, consuming exactly its bytes (so tables can follow
+   * one another in a stream; the caller buffers {@code in}). Callers go through {@link
+   * TableStore#restore}, which gives the table its place in the store's lock order.
    *
-   * @param order the lock order the table takes in its store
+   * @param order the lock order the table takes in its store, unique there
    * @throws CorruptCheckpointException on a bad magic, layout version, value or checksum
    */
-  public static SparseTable read(InputStream in, long order) throws IOException {
+  static SparseTable read(InputStream in, long order) throws IOException {
     CRC32C crc = new CRC32C();
-    DataInputStream data =
-        new DataInputStream(new CheckedInputStream(new BufferedInputStream(in, 1 << 16), crc));
+    DataInputStream data = new DataInputStream(new CheckedInputStream(in, crc));
     SparseTable table;
     try {
       if (data.readInt() != MAGIC) {

@@ -3,6 +3,9 @@ package io.paramstream.core.table;
 import io.paramstream.core.GroupStoreException;
 import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.Optimizer;
+import io.paramstream.core.checkpoint.CorruptCheckpointException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -73,9 +76,14 @@ public final class TableStore {
             maxRows));
   }
 
-  /** Adds a table restored from a checkpoint ({@link TableCheckpoint#read}). */
-  public SparseTable add(SparseTable table) {
-    return register(table);
+  /**
+   * Reads a table written by {@link TableCheckpoint#write} and adds it, as it was saved.
+   *
+   * @throws CorruptCheckpointException when the bytes are not a whole, intact table
+   * @throws GroupStoreException ALREADY_EXISTS when the name is taken
+   */
+  public SparseTable restore(InputStream in) throws IOException {
+    return register(TableCheckpoint.read(in, nextOrder.getAndIncrement()));
   }
 
   private <T extends SparseTable> T register(T table) {

@@ -51,7 +51,9 @@ class TableCheckpointTest {
         }) {
       SparseTable original = trained(keyed, optimizer);
       byte[] bytes = write(original);
-      SparseTable restored = TableCheckpoint.read(new ByteArrayInputStream(bytes), 0);
+      TableStore other = new TableStore();
+      SparseTable restored = other.restore(new ByteArrayInputStream(bytes));
+      assertThat(other.table("t")).isSameAs(restored);
       assertThat(write(restored)).isEqualTo(bytes);
       assertThat(restored).isInstanceOf(original.getClass());
       assertThat(restored.version()).isEqualTo(original.version());
@@ -72,7 +74,9 @@ class TableCheckpointTest {
   void read_flippedByte_refused() throws IOException {
     byte[] bytes = write(trained(true, Optimizer.adam(0.9, 0.999, 1e-8)));
     bytes[bytes.length / 2] ^= 1;
-    assertThatThrownBy(() -> TableCheckpoint.read(new ByteArrayInputStream(bytes), 0))
+    TableStore store = new TableStore();
+    assertThatThrownBy(() -> store.restore(new ByteArrayInputStream(bytes)))
         .isInstanceOf(CorruptCheckpointException.class);
+    assertThat(store.names()).isEmpty();
   }
 }
