@@ -77,9 +77,10 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
   /** Guarded by {@link #lock}: applied pushes, Adam's step count. */
   private long steps;
 
-  // Scratch for coalescing a push, reused so the hot path allocates nothing. Guarded by lock.
-  private final LongIntIndex pending = new LongIntIndex(16);
-  private long[] pendingIds = new long[16];
+  // Scratch for coalescing a push, reused so the hot path allocates nothing; it keeps the size of
+  // the largest push seen (its ids and gradient once more). Guarded by lock.
+  private final LongIntIndex pending = new LongIntIndex(1);
+  private long[] pendingIds = new long[1];
   private float[] pendingGradient;
   private int pendingCount;
 
@@ -107,7 +108,7 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
     this.values = new RowBlocks(dim);
     this.first = optimizer.isPlainSgd() ? null : new RowBlocks(dim);
     this.second = optimizer.kind() == Optimizer.Kind.SGD ? null : new RowBlocks(dim);
-    this.pendingGradient = new float[16 * dim];
+    this.pendingGradient = new float[dim];
   }
 
   private <T> T requireNonNull(T value, String what) {
