@@ -69,6 +69,11 @@ public final class IndexedTable extends SparseTable {
   void checkNewRows(long[] ids, int count) {}
 
   @Override
+  long rowLimit() {
+    return rows;
+  }
+
+  @Override
   int storedRows() {
     return rows;
   }

@@ -95,6 +95,11 @@ public final class KeyedTable extends SparseTable {
   }
 
   @Override
+  long rowLimit() {
+    return maxRows;
+  }
+
+  @Override
   int storedRows() {
     return index.size();
   }

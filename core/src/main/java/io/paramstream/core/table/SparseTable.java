@@ -180,6 +180,29 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
     }
   }
 
+  /** The table's settings and counters, all at one version. */
+  public final TableMetadata metadata() {
+    lock.lock();
+    try {
+      long rows = storedRows();
+      int arrays = 1 + (first == null ? 0 : 1) + (second == null ? 0 : 1);
+      return new TableMetadata(
+          name,
+          this instanceof KeyedTable,
+          dim,
+          decay,
+          hyperparameters,
+          optimizer,
+          initializer,
+          rowLimit(),
+          rows,
+          version,
+          rows * dim * Float.BYTES * arrays);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Applies one row-sparse gradient: {@code gradient} holds {@code ids.length} rows of {@link
    * #dim()} floats, row {@code i} for {@code ids[i]}. Atomic: validated completely before any row
@@ -359,6 +382,9 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
 
   /** Caller holds {@link #lock}. */
   abstract int storedRows();
+
+  /** The fixed row count of an indexed table, the row limit of a keyed one. */
+  abstract long rowLimit();
 
   /** The id of stored row {@code row}. Caller holds {@link #lock}. */
   abstract long idOfRow(int row);

@@ -74,8 +74,7 @@ public final class TableCheckpoint {
       data.writeByte(init.kind().ordinal());
       data.writeDouble(init.scale());
       data.writeLong(init.seed());
-      data.writeLong(
-          table instanceof KeyedTable keyed ? keyed.maxRows() : ((IndexedTable) table).rows());
+      data.writeLong(table.rowLimit());
       int rows = table.storedRows();
       data.writeLong(rows);
       ByteBuffer row = ByteBuffer.allocate(table.dim() * Float.BYTES);

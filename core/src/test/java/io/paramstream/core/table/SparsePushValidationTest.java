@@ -195,6 +195,23 @@ class SparsePushValidationTest {
   }
 
   @Test
+  void metadata_describesEachTable() {
+    TableMetadata users = keyed.metadata();
+    assertThat(users.name()).isEqualTo("users");
+    assertThat(users.keyed()).isTrue();
+    assertThat(users.maxRows()).isEqualTo(4);
+    assertThat(users.rows()).isEqualTo(3);
+    assertThat(users.version()).isEqualTo(1);
+    assertThat(users.storedBytes()).isEqualTo(3L * DIM * 4 * 3);
+    TableMetadata items = indexed.metadata();
+    assertThat(items.keyed()).isFalse();
+    assertThat(items.maxRows()).isEqualTo(10);
+    assertThat(items.rows()).isEqualTo(10);
+    assertThat(items.optimizer().kind()).isEqualTo(Optimizer.Kind.ADAM);
+    assertThat(store.names()).containsExactly("items", "users");
+  }
+
+  @Test
   void create_duplicateName_alreadyExists() {
     assertThatThrownBy(
             () ->
