@@ -71,6 +71,27 @@ class TableCheckpointTest {
   }
 
   @Test
+  void restore_twoTablesInOneStream_eachReadsExactlyItsBytes() throws IOException {
+    TableStore store = new TableStore();
+    Hyperparameters hp = new Hyperparameters(0.1, 0);
+    SparseTable a =
+        store.createKeyed("a", 2, false, hp, Optimizer.sgd(), RowInitializer.uniform(1, 1), 10);
+    SparseTable b =
+        store.createIndexed("b", 3, 1, false, hp, Optimizer.sgd(), RowInitializer.uniform(1, 2));
+    a.push(new long[] {42}, new float[] {1, 2});
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TableCheckpoint.write(a, out);
+    TableCheckpoint.write(b, out);
+    TableStore other = new TableStore();
+    ByteArrayInputStream in = new ByteArrayInputStream(out.toByteArray());
+    other.restore(in);
+    other.restore(in);
+    assertThat(in.available()).isZero();
+    assertThat(write(other.table("a"))).isEqualTo(write(a));
+    assertThat(write(other.table("b"))).isEqualTo(write(b));
+  }
+
+  @Test
   void read_flippedByte_refused() throws IOException {
     byte[] bytes = write(trained(true, Optimizer.adam(0.9, 0.999, 1e-8)));
     bytes[bytes.length / 2] ^= 1;
