@@ -34,6 +34,7 @@ public final class LineChart {
     private Double yMin;
     private Double yMax;
     private boolean integerX;
+    private boolean tightY;
 
     private Builder(String id) {
       super(id);
@@ -69,6 +70,15 @@ public final class LineChart {
       }
       this.yMin = min;
       this.yMax = max;
+      return this;
+    }
+
+    /**
+     * The y axis spans the data (to the nearest ticks) instead of starting at zero: for values that
+     * vary little far from zero, such as an accuracy near its end.
+     */
+    public Builder tightY() {
+      this.tightY = true;
       return this;
     }
 
@@ -113,7 +123,7 @@ public final class LineChart {
         y0 = yMin;
         y1 = yMax;
       } else {
-        double low = Math.min(0, range[2]);
+        double low = tightY ? range[2] : Math.min(0, range[2]);
         double high = range[3] > low ? range[3] : low + 1;
         double yStep = Ticks.niceStep(high - low, 5);
         List<Double> ticks = Ticks.covering(low, high, yStep);

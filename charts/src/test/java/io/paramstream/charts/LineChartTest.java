@@ -53,6 +53,17 @@ class LineChartTest {
   }
 
   @Test
+  void svg_tightY_spansTheDataNotZero() {
+    String svg =
+        LineChart.builder("a")
+            .tightY()
+            .series("w", new double[] {1, 2}, new double[] {0.79, 0.96})
+            .svg();
+
+    assertThat(svg).contains(">0.75<", ">1<").doesNotContain(">0<");
+  }
+
+  @Test
   void svg_noFinitePoint_saysSo() {
     assertThat(LineChart.builder("e").series("w", new double[0], new double[0]).svg())
         .contains("no data")
