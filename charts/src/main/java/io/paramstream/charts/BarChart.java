@@ -22,7 +22,6 @@ public final class BarChart {
   public static final class Builder extends ChartBuilder<Builder> {
     private final List<double[]> values = new ArrayList<>();
     private final List<Double> references = new ArrayList<>();
-    private final List<String> referenceLabels = new ArrayList<>();
     private List<String> categories = List.of();
 
     private Builder(String id) {
@@ -46,10 +45,10 @@ public final class BarChart {
       return this;
     }
 
-    /** A dashed horizontal line at {@code value} across the plot, labelled at its right end. */
+    /** A dashed horizontal line at {@code value} across the plot, named in the legend. */
     public Builder reference(double value, String label) {
       references.add(value);
-      referenceLabels.add(label);
+      referenceLines.add(label);
       return this;
     }
 
@@ -113,14 +112,13 @@ public final class BarChart {
               plot.y(0) - y,
               Svg.color(s),
               names.get(s) + ", " + categories.get(c) + ": " + Ticks.number(v));
-          Svg.textSized(out, x + bar * 0.46, y - 3, Ticks.number(v), "middle", 10);
+          Svg.textSized(out, x + bar * 0.46, y - 3, Ticks.value(v), "middle", 10);
         }
         Svg.text(out, plot.left() + (c + 0.5) * group, plot.y(0) + 18, categories.get(c), "middle");
       }
       for (int r = 0; r < references.size(); r++) {
         double y = plot.y(references.get(r) / top);
-        Svg.line(out, plot.left(), y, plot.width() - plot.right(), y, "#b00020", true);
-        Svg.text(out, plot.width() - plot.right() - 4, y - 5, referenceLabels.get(r), "end");
+        Svg.line(out, plot.left(), y, plot.width() - plot.right(), y, Svg.referenceColor(r), true);
       }
       finish(out, plot);
       return out.toString();

@@ -15,6 +15,9 @@ public abstract class ChartBuilder<B extends ChartBuilder<B>> {
   String yLabel = "";
   final List<String> names = new ArrayList<>();
 
+  /** The names of the dashed reference lines, shown in the legend after the series. */
+  final List<String> referenceLines = new ArrayList<>();
+
   ChartBuilder(String id) {
     this.id = id;
   }
@@ -45,15 +48,20 @@ public abstract class ChartBuilder<B extends ChartBuilder<B>> {
   /** {@code base} with room above for the title and to the right for the legend, if any. */
   Plot framed(Plot base) {
     return base.withMargins(
-        title == null ? 30 : 55, names.size() > 1 ? Svg.legendWidth(names) : 20);
+        title == null ? 30 : 55, hasLegend() ? Svg.legendWidth(names, referenceLines) : 20);
   }
 
-  /** Draws the axes and their names, the legend when there are several series, and closes. */
+  /** Draws the axes and their names, the legend if there is one, and closes. */
   void finish(StringBuilder out, Plot plot) {
     Svg.axes(out, plot, yLabel, xLabel);
-    if (names.size() > 1) {
-      Svg.legend(out, plot, names);
+    if (hasLegend()) {
+      Svg.legend(out, plot, names, referenceLines);
     }
     Svg.close(out);
+  }
+
+  /** A legend when there is something to tell apart: several series, or reference lines. */
+  private boolean hasLegend() {
+    return names.size() > 1 || !referenceLines.isEmpty();
   }
 }

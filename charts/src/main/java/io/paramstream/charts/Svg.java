@@ -2,6 +2,7 @@ package io.paramstream.charts;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * The SVG primitives the charts share: text, grid lines, axes, legend, all written into a {@link
@@ -72,26 +73,46 @@ public final class Svg {
         "middle");
   }
 
-  /** One coloured swatch and name per series, stacked in the right margin. */
-  public static void legend(StringBuilder out, Plot plot, List<String> names) {
+  /** The colour of reference line {@code index}: dark red, then greys. */
+  public static String referenceColor(int index) {
+    return index == 0 ? "#b00020" : index == 1 ? "#555555" : "#999999";
+  }
+
+  /**
+   * One coloured swatch and name per series, then a dashed line and name per reference line,
+   * stacked in the right margin.
+   */
+  public static void legend(
+      StringBuilder out, Plot plot, List<String> series, List<String> referenceLines) {
     double x = plot.width() - plot.right() + 15;
-    for (int i = 0; i < names.size(); i++) {
+    for (int i = 0; i < series.size() + referenceLines.size(); i++) {
       double y = plot.top() + 10 + 20 * i;
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "<rect class=\"legend\" x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"10\" fill=\"%s\"/>",
-              x,
-              y - 9,
-              color(i)));
-      text(out, x + 20, y, names.get(i), "start");
+      if (i < series.size()) {
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "<rect class=\"legend\" x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"10\""
+                    + " fill=\"%s\"/>",
+                x,
+                y - 9,
+                color(i)));
+        text(out, x + 20, y, series.get(i), "start");
+      } else {
+        int r = i - series.size();
+        line(out, x, y - 4, x + 14, y - 4, referenceColor(r), true);
+        text(out, x + 20, y, referenceLines.get(r), "start");
+      }
     }
   }
 
   /** The right margin a {@link #legend} of these names needs. */
-  public static int legendWidth(List<String> names) {
-    int longest = names.stream().mapToInt(String::length).max().orElse(0);
-    return 45 + 7 * longest;
+  public static int legendWidth(List<String> series, List<String> referenceLines) {
+    int longest =
+        Stream.concat(series.stream(), referenceLines.stream())
+            .mapToInt(String::length)
+            .max()
+            .orElse(0);
+    return 45 + (int) Math.ceil(7.5 * longest);
   }
 
   public static void gridLine(StringBuilder out, double x1, double y1, double x2, double y2) {

@@ -41,9 +41,17 @@ public final class Ticks {
   public static String number(double v) {
     double a = Math.abs(v);
     if (a >= 1e6) {
-      return plain(v / 1e6) + "M";
+      return plain(v / 1e6, 4) + "M";
     }
-    return a >= 1e3 ? plain(v / 1e3) + "k" : plain(v);
+    return a >= 1e3 ? plain(v / 1e3, 4) + "k" : plain(v, 4);
+  }
+
+  /**
+   * A value written beside its bar: whole with thousands separators from 100 on (1,759), three
+   * significant digits below (0.944, 9.43).
+   */
+  public static String value(double v) {
+    return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%,d", Math.round(v)) : plain(v, 3);
   }
 
   /** A latency in the unit that keeps it short: 100 ns, 10 µs, 1.50 ms, 2 s. */
@@ -65,10 +73,10 @@ public final class Ticks {
     return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.3g", v);
   }
 
-  private static String plain(double v) {
+  private static String plain(double v, int digits) {
     if (v == 0 || !Double.isFinite(v)) {
       return v == 0 ? "0" : Double.toString(v);
     }
-    return new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros().toPlainString();
+    return new BigDecimal(v).round(new MathContext(digits)).stripTrailingZeros().toPlainString();
   }
 }

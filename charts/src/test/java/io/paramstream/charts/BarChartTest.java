@@ -15,14 +15,14 @@ class BarChartTest {
             .yLabel("p99 (ms)")
             .xLabel("run")
             .categories(List.of("1", "2"))
-            .series("alone", 4.74, 9.43)
+            .series("alone", 4.74, 9.429)
             .series("attacked", 3.19, Double.NaN)
             .reference(10, "target")
             .svg();
 
     assertThat(svg.split("<title>", -1)).hasSize(4);
     assertThat(svg)
-        .contains("alone, 1: 4.74", "alone, 2: 9.43", "attacked, 1: 3.19")
+        .contains("alone, 1: 4.74", "alone, 2: 9.429", "attacked, 1: 3.19", ">9.43<")
         .contains(">target<", "stroke-dasharray", ">p99 (ms)<", ">run<", "class=\"legend\"")
         .doesNotContain("NaN");
   }

@@ -29,6 +29,14 @@ class TicksTest {
   }
 
   @Test
+  void value_isWholeFromAHundredOnAndThreeDigitsBelow() {
+    assertThat(Ticks.value(1758.81)).isEqualTo("1,759");
+    assertThat(Ticks.value(37_397.3)).isEqualTo("37,397");
+    assertThat(Ticks.value(0.97354)).isEqualTo("0.974");
+    assertThat(Ticks.value(9.429)).isEqualTo("9.43");
+  }
+
+  @Test
   void duration_picksTheUnitThatKeepsItShort() {
     assertThat(Ticks.duration(1_500_000)).isEqualTo("1.50 ms");
     assertThat(Ticks.duration(10_000)).isEqualTo("10 µs");
