@@ -3,6 +3,7 @@ package io.paramstream.simulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paramstream.charts.BarChart;
+import io.paramstream.charts.HeatMap;
 import io.paramstream.cli.CommandLines;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,9 +23,9 @@ import picocli.CommandLine.Option;
 
 /**
  * Draws BENCHMARKS.md's charts as SVG files from the committed results under {@code
- * benchmarks/results/} (the benchmarks' own JSON and text output) and the loopback targets in
- * {@code benchmarks/charts/loopback-targets.csv}; no figure is typed in here. Run from the
- * repository root:
+ * benchmarks/results/} (the benchmarks' own JSON and text output), the loopback targets in {@code
+ * benchmarks/charts/loopback-targets.csv} and the decay-share table of {@code
+ * src/site/markdown/optimizers.md}; no figure is typed in here. Run from the repository root:
  *
  * <pre>
  * java -cp simulator/target/paramstream-simulator-0.1.0-SNAPSHOT-all.jar \
@@ -72,6 +73,14 @@ public final class BenchmarkCharts implements Callable<Integer> {
   Path targets;
 
   @Option(
+      names = "--decay-share",
+      defaultValue = "src/site/markdown/optimizers.md",
+      description =
+          "The page holding the decay-share table, server / torch per cell (default:"
+              + " ${DEFAULT-VALUE}).")
+  Path decayShare;
+
+  @Option(
       names = "--out",
       defaultValue = "benchmarks/charts",
       description = "Where the SVG files go (default: ${DEFAULT-VALUE}).")
@@ -84,7 +93,7 @@ public final class BenchmarkCharts implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Files.createDirectories(out);
-    for (Map.Entry<String, String> chart : charts(results, targets).entrySet()) {
+    for (Map.Entry<String, String> chart : charts(results, targets, decayShare).entrySet()) {
       Path file = out.resolve(chart.getKey());
       Files.writeString(file, chart.getValue() + "\n", StandardCharsets.UTF_8);
       System.out.println("wrote " + file);
@@ -93,7 +102,8 @@ public final class BenchmarkCharts implements Callable<Integer> {
   }
 
   /** Every chart, by file name. */
-  static Map<String, String> charts(Path results, Path targets) throws IOException {
+  static Map<String, String> charts(Path results, Path targets, Path decayShare)
+      throws IOException {
     Map<String, String> charts = new LinkedHashMap<>();
     List<Path> runs = LOOPBACK_RUNS.stream().map(r -> results.resolve(r)).toList();
     charts.put("loopback-targets.svg", loopbackAgainstTargets(runs, targets));
@@ -104,6 +114,7 @@ public final class BenchmarkCharts implements Callable<Integer> {
     charts.put("attack-p99.svg", attackP99(attack));
     charts.put("attack-rss.svg", attackRss(attack));
     charts.put("kernel-ratio.svg", kernel(results.resolve(KERNEL)));
+    charts.put("decay-share.svg", decayShare(decayShare));
     return charts;
   }
 
@@ -318,6 +329,67 @@ public final class BenchmarkCharts implements Callable<Integer> {
         .categories(ratios.keySet().stream().map(BenchmarkCharts::size).toList())
         .series("ratio", ratios.values().stream().mapToDouble(Double::doubleValue).toArray())
         .reference(0.95, "target 0.95")
+        .svg();
+  }
+
+  /** The decay-share table's header: lr, wd, five optimizers (server / torch), s.e. */
+  private static final String DECAY_HEADER =
+      "| lr | wd | SGD | Momentum | Nesterov | Adam | AdamW |";
+
+  /**
+   * The decay-share table of {@code page}: per (lr, wd) row, the server's and torch's share for
+   * each optimizer, as written there.
+   */
+  static DecayShareTable decayShareTable(Path page) throws IOException {
+    List<String> lines = Files.readAllLines(page, StandardCharsets.UTF_8);
+    int header = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith(DECAY_HEADER)) {
+        header = i;
+      }
+    }
+    if (header < 0) {
+      throw new IOException(page + ": no table starting " + DECAY_HEADER);
+    }
+    List<String> optimizers =
+        Arrays.stream(DECAY_HEADER.split("\\|")).map(String::trim).skip(3).toList();
+    List<String> rows = new ArrayList<>();
+    List<String[]> cells = new ArrayList<>();
+    for (String line : lines.subList(header + 2, lines.size())) {
+      if (!line.startsWith("|")) {
+        break;
+      }
+      String[] f =
+          Arrays.stream(line.split("\\|")).map(String::trim).skip(1).toArray(String[]::new);
+      rows.add("lr " + f[0] + ", wd " + f[1]);
+      String[] row = new String[2 * optimizers.size()];
+      for (int o = 0; o < optimizers.size(); o++) {
+        String[] pair = f[2 + o].split(" / ");
+        row[2 * o] = pair[0];
+        row[2 * o + 1] = pair[1];
+      }
+      cells.add(row);
+    }
+    return new DecayShareTable(optimizers, rows, cells.toArray(String[][]::new));
+  }
+
+  /** Rows of (lr, wd), and per optimizer a server column then a torch column. */
+  record DecayShareTable(List<String> optimizers, List<String> rows, String[][] cells) {}
+
+  private static String decayShare(Path page) throws IOException {
+    DecayShareTable table = decayShareTable(page);
+    List<String> columns = new ArrayList<>();
+    for (int o = 0; o < table.optimizers().size(); o++) {
+      columns.add("server");
+      columns.add("torch");
+    }
+    return HeatMap.builder("decay-share")
+        .title("Share of the weight decay kept in float32 (1: in full), server and torch")
+        .yLabel("lr, wd")
+        .xLabel("white: share 1; red: 0.05 or more away from 1")
+        .columnGroups(table.optimizers())
+        .grid(table.rows(), columns, table.cells())
+        .shade(1, 0.05)
         .svg();
   }
 

@@ -19,6 +19,7 @@ class BenchmarkChartsTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path RESULTS = ROOT.resolve("benchmarks/results");
   private static final Path TARGETS = ROOT.resolve("benchmarks/charts/loopback-targets.csv");
+  private static final Path OPTIMIZERS = ROOT.resolve("src/site/markdown/optimizers.md");
 
   @Test
   void medianOfMedians_isSectionOnesFigures() throws Exception {
@@ -55,6 +56,19 @@ class BenchmarkChartsTest {
   }
 
   @Test
+  void decayShareTable_isTheOptimizersPagesGrid() throws Exception {
+    BenchmarkCharts.DecayShareTable table = BenchmarkCharts.decayShareTable(OPTIMIZERS);
+
+    assertThat(table.optimizers()).containsExactly("SGD", "Momentum", "Nesterov", "Adam", "AdamW");
+    assertThat(table.rows())
+        .hasSize(25)
+        .startsWith("lr 1e-01, wd 1e-01")
+        .endsWith("lr 1e-05, wd 1e-05");
+    // lr 1e-05, wd 1e-05: SGD server 0.9820, AdamW torch 0.0000.
+    assertThat(table.cells()[24]).startsWith("0.9820", "0.9983").endsWith("0.9852", "0.0000");
+  }
+
+  @Test
   void call_writesEveryChartAsCommitted(@TempDir Path out) throws Exception {
     int exit =
         picocli.CommandLine.populateCommand(
@@ -63,12 +77,14 @@ class BenchmarkChartsTest {
                 RESULTS.toString(),
                 "--targets",
                 TARGETS.toString(),
+                "--decay-share",
+                OPTIMIZERS.toString(),
                 "--out",
                 out.toString())
             .call();
 
     assertThat(exit).isZero();
-    for (String name : BenchmarkCharts.charts(RESULTS, TARGETS).keySet()) {
+    for (String name : BenchmarkCharts.charts(RESULTS, TARGETS, OPTIMIZERS).keySet()) {
       String svg = Files.readString(out.resolve(name));
       assertThat(svg).startsWith("<svg xmlns=").doesNotContain("NaN", "Infinity");
       assertThat(svg)
