@@ -8,7 +8,9 @@ The training loop is the usual PyTorch one; three lines differ from single-proce
 
 Each worker trains on its shard of every epoch and prints loss and held-out accuracy per epoch;
 at the end the launcher evaluates the server's final weights. `--single` trains the same model
-in this one process with torch.optim, as the baseline.
+in this one process with torch.optim, as the baseline. `--report-dir DIR` also writes
+DIR/training.csv: epoch, worker, loss, accuracy, a row per epoch per worker and one with their
+mean, in the same format as the Java example's.
 """
 
 import argparse
@@ -85,6 +87,9 @@ def train(args, rank, world_size):
         scheduler.step()
         print(f"rank {rank} epoch {epoch} loss {total / len(order):.4f}"
               f" accuracy {accuracy(net, x_test, y_test):.4f}", flush=True)
+        if args.report_dir and not args.single:
+            record_epoch(args.report_dir, rank, epoch, total / len(order),
+                         accuracy(net, x_test, y_test))
         if args.progress_dir:
             # Written aside and renamed: a worker killed mid-write leaves the old record whole.
             record = Path(args.progress_dir, f"rank-{rank}")
@@ -108,6 +113,33 @@ def resume_epoch(args, rank):
     return int(done.read_text()) + 1 if done.exists() else 1
 
 
+def record_epoch(report_dir, rank, epoch, loss, held_out_accuracy):
+    """Appends one row to this rank's file (a restarted worker appends after its earlier rows)."""
+    with open(Path(report_dir, f"worker-{rank}.csv"), "a") as rows:
+        rows.write(f"{epoch},worker-{rank},{loss:.6f},{held_out_accuracy:.6f}\n")
+
+
+def write_report(report_dir, world_size):
+    """Merges the workers' rows into training.csv, each epoch ended by the mean over workers.
+
+    A rank that redid an epoch after a restart counts with its last row for that epoch.
+    """
+    epochs = {}
+    for rank in range(world_size):
+        path = Path(report_dir, f"worker-{rank}.csv")
+        if path.exists():
+            for line in path.read_text().splitlines():
+                epoch, worker, loss, held_out = line.split(",")
+                epochs.setdefault(int(epoch), {})[worker] = (float(loss), float(held_out))
+    lines = ["epoch,worker,loss,accuracy"]
+    for epoch, by_worker in sorted(epochs.items()):
+        for worker, (loss, held_out) in sorted(by_worker.items()):
+            lines.append(f"{epoch},{worker},{loss:.6f},{held_out:.6f}")
+        losses, accuracies = zip(*by_worker.values())
+        lines.append(f"{epoch},mean,{np.mean(losses):.6f},{np.mean(accuracies):.6f}")
+    Path(report_dir, "training.csv").write_text("\n".join(lines) + "\n")
+
+
 def evaluate_server(args):
     """Held-out accuracy of the weights the server holds now."""
     x_train, x_test, y_train, y_test = data()
@@ -123,6 +155,8 @@ def evaluate_server(args):
 
 def launch(args):
     """Starts `--workers` processes of this script, as torchrun would (RANK, WORLD_SIZE)."""
+    if args.report_dir:
+        Path(args.report_dir).mkdir(parents=True, exist_ok=True)
     workers = []
     for rank in range(args.workers):
         env = dict(os.environ, RANK=str(rank), WORLD_SIZE=str(args.workers))
@@ -131,6 +165,9 @@ def launch(args):
     failed = [w.args for w in workers if w.wait() != 0]
     if failed:
         sys.exit(f"{len(failed)} worker(s) failed")
+    if args.report_dir and args.workers > 0:
+        write_report(args.report_dir, args.workers)
+        print(f"report: {Path(args.report_dir, 'training.csv')}", flush=True)
     print(f"final accuracy {evaluate_server(args):.4f}", flush=True)
 
 
@@ -147,6 +184,9 @@ def main():
     parser.add_argument("--progress-dir",
                         help="remember each rank's finished epochs here, so a restarted worker"
                              " resumes after the last one")
+    parser.add_argument("--report-dir",
+                        help="write training.csv here: loss and held-out accuracy per epoch per"
+                             " worker, and their mean")
     parser.add_argument("--single", action="store_true",
                         help="train in this process with torch.optim (the baseline)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)

@@ -3,6 +3,7 @@
 Needs Debian's python3-torch and python3-sklearn (.ci/install-polyglot.sh installs them).
 """
 
+import math
 import os
 import signal
 import subprocess
@@ -190,15 +191,27 @@ class DigitsTrainingTest(unittest.TestCase):
         return DigitsTrainingTest._single
 
     def test_asynchronousWorkers_reachTheSingleProcessAccuracy(self):
+        report = tempfile.TemporaryDirectory()
+        self.addCleanup(report.cleanup)
         with ServerProcess() as server:
             run = subprocess.run(
                 [sys.executable, str(EXAMPLE), "--target", server.target, "--workers", "2",
-                 "--epochs", self.EPOCHS],
+                 "--epochs", self.EPOCHS, "--report-dir", report.name],
                 capture_output=True, text=True, timeout=300,
             )
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         self.assertIn("rank 1 epoch 1 loss", run.stdout)
         self.assertGreaterEqual(final_accuracy(run.stdout), self.single() - 0.01, run.stdout)
+        # training.csv: a row per epoch per worker and their mean, every value finite.
+        lines = Path(report.name, "training.csv").read_text().splitlines()
+        self.assertEqual(lines[0], "epoch,worker,loss,accuracy")
+        rows = [line.split(",") for line in lines[1:]]
+        self.assertEqual(
+            [(int(r[0]), r[1]) for r in rows],
+            [(e, w) for e in range(1, int(self.EPOCHS) + 1)
+             for w in ("worker-0", "worker-1", "mean")])
+        for row in rows:
+            self.assertTrue(math.isfinite(float(row[2])) and 0 <= float(row[3]) <= 1, row)
 
     def test_workerKilledAndRestarted_resumesAndTheRunReachesTheTarget(self):
         progress = tempfile.TemporaryDirectory()

@@ -1,5 +1,6 @@
 package io.paramstream.simulator;
 
+import io.paramstream.charts.Svg;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -105,7 +106,7 @@ final class ReportFormats {
         .append("td,th{padding:2px 10px;text-align:right}th{text-align:left}")
         .append("svg{border:1px solid #ccc;margin:1em 0}</style></head><body>\n")
         .append("<h1>Paramstream simulator report</h1>\n<h2>Settings</h2>\n<table>");
-    r.settings().forEach((k, v) -> row(out, k, escape(v)));
+    r.settings().forEach((k, v) -> row(out, k, Svg.escape(v)));
     out.append("</table>\n<h2>Results</h2>\n<table>");
     LatencySummary l = r.latency();
     row(out, "measured seconds", num(r.measuredSeconds()));
@@ -118,9 +119,9 @@ final class ReportFormats {
     row(out, "p99", millis(l.p99Nanos()));
     row(out, "p99.9", millis(l.p999Nanos()));
     row(out, "max", millis(l.maxNanos()));
-    row(out, "errors", r.errors().isEmpty() ? "none" : escape(r.errors().toString()));
+    row(out, "errors", r.errors().isEmpty() ? "none" : Svg.escape(r.errors().toString()));
     row(out, "acknowledged pushes", Long.toString(r.acknowledgedPushes()));
-    row(out, "versions advanced", escape(r.versionsAdvanced().toString()));
+    row(out, "versions advanced", Svg.escape(r.versionsAdvanced().toString()));
     out.append("</table>\n<h2>Latency by percentile</h2>\n");
     ReportCharts.percentiles(out, l);
     out.append("\n<h2>Throughput over time</h2>\n");
@@ -131,17 +132,10 @@ final class ReportFormats {
 
   private static void row(StringBuilder out, String key, String value) {
     out.append("<tr><th>")
-        .append(escape(key))
+        .append(Svg.escape(key))
         .append("</th><td>")
         .append(value)
         .append("</td></tr>");
-  }
-
-  static String escape(String s) {
-    return s.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
   }
 
   private static String num(double d) {

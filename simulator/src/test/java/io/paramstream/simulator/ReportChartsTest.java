@@ -48,11 +48,4 @@ class ReportChartsTest {
         .contains(
             ">0 s<", ">10 s<", ">1.25k<", "operations/s", "time since the measurement started");
   }
-
-  @Test
-  void niceStep_isOneTwoOrFiveTimesAPowerOfTen() {
-    assertThat(ReportCharts.niceStep(1200, 5)).isEqualTo(250);
-    assertThat(ReportCharts.niceStep(10, 8)).isEqualTo(2);
-    assertThat(ReportCharts.duration(1_500_000)).isEqualTo("1.50 ms");
-  }
 }

@@ -8,13 +8,20 @@ import io.paramstream.client.ParamstreamClient;
 import io.paramstream.server.ConsistencyConfig;
 import io.paramstream.server.ParamstreamServer;
 import io.paramstream.server.ServerConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -106,6 +113,15 @@ public final class TrainingExample implements Callable<Integer> {
       description = "${COMPLETION-CANDIDATES}, in any case (default: ${DEFAULT-VALUE}).")
   Optimizer optimizer;
 
+  @Option(
+      names = "--report-dir",
+      paramLabel = "DIR",
+      description =
+          "Also write training.csv (loss and held-out accuracy per epoch per worker, and their"
+              + " mean) and training.html (both plotted, one line per worker; a self-contained"
+              + " page) into DIR, created if needed (default: no report).")
+  Path reportDir;
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
@@ -138,19 +154,22 @@ public final class TrainingExample implements Callable<Integer> {
           seed,
           optimizer.spec(),
           new Hyperparameters(learningRate, DigitsModel.HYPERPARAMETERS.weightDecay()));
+      double before = DigitsModel.accuracy(client, test);
       System.out.printf(
           "server on 127.0.0.1:%d, %s mode, %d worker processes; held-out accuracy before: %.3f%n",
-          server.port(), modeName, workers, DigitsModel.accuracy(client, test));
+          server.port(), modeName, workers, before);
       if (synchronous) {
         for (int k = 0; k < workers; k++) {
           client.registerWorker("worker-" + k);
         }
       }
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      Path resultsDir = reportDir == null ? null : Files.createTempDirectory("digits-results");
       List<Process> processes = new ArrayList<>();
       for (int k = 0; k < workers; k++) {
-        processes.add(
-            new ProcessBuilder(
+        List<String> command =
+            new ArrayList<>(
+                List.of(
                     java,
                     "-cp",
                     System.getProperty("java.class.path"),
@@ -168,15 +187,24 @@ public final class TrainingExample implements Callable<Integer> {
                     "--batch",
                     String.valueOf(batch),
                     "--seed",
-                    String.valueOf(seed))
-                .inheritIO()
-                .start());
+                    String.valueOf(seed)));
+        if (resultsDir != null) {
+          command.addAll(List.of("--results", resultsFile(resultsDir, k).toString()));
+        }
+        processes.add(new ProcessBuilder(command).redirectErrorStream(true).start());
+      }
+      List<Thread> copiers = new ArrayList<>();
+      for (Process process : processes) {
+        copiers.add(copyLines(process));
       }
       int failed = 0;
       for (Process process : processes) {
         if (process.waitFor() != 0) {
           failed++;
         }
+      }
+      for (Thread copier : copiers) {
+        copier.join();
       }
       double accuracy = DigitsModel.accuracy(client, test);
       System.out.printf(
@@ -185,7 +213,71 @@ public final class TrainingExample implements Callable<Integer> {
       if (failed > 0) {
         System.out.println(failed + " worker process(es) failed");
       }
+      if (resultsDir != null) {
+        writeReport(resultsDir, before, accuracy, modeName, learningRate);
+      }
       return failed == 0 && accuracy >= ACCURACY_BAR ? 0 : 1;
     }
+  }
+
+  /**
+   * Copies a worker's output to this process's {@code System.out} line by line (whole lines, and
+   * where whatever captures this process's output, a test runner, sees them).
+   */
+  private static Thread copyLines(Process process) {
+    Thread copier =
+        new Thread(
+            () -> {
+              try (BufferedReader lines =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                  System.out.println(line);
+                }
+              } catch (IOException e) {
+                System.out.println("worker output lost: " + e.getMessage());
+              }
+            },
+            "worker-output-" + process.pid());
+    copier.setDaemon(true);
+    copier.start();
+    return copier;
+  }
+
+  private static Path resultsFile(Path resultsDir, int worker) {
+    return resultsDir.resolve("worker-" + worker + ".csv");
+  }
+
+  /**
+   * Merges the workers' result files (a worker that failed left none, and is missing from the
+   * report) into the report, then removes them.
+   */
+  private void writeReport(
+      Path resultsDir, double before, double after, String modeName, double learningRate)
+      throws IOException {
+    List<EpochResult> results = new ArrayList<>();
+    for (int k = 0; k < workers; k++) {
+      Path file = resultsFile(resultsDir, k);
+      if (Files.exists(file)) {
+        results.addAll(TrainingReport.readCsv(file));
+        Files.delete(file);
+      }
+    }
+    Files.delete(resultsDir);
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("mode", modeName);
+    settings.put("workers", workers + " processes");
+    settings.put("epochs", String.valueOf(epochs));
+    settings.put("batch", batch + " rows");
+    settings.put("optimizer", optimizer.name().toLowerCase(Locale.ROOT));
+    settings.put("learning rate", String.valueOf(learningRate));
+    settings.put("seed", String.valueOf(seed));
+    settings.put(
+        "held-out accuracy",
+        String.format(Locale.ROOT, "%.4f before, %.4f after training", before, after));
+    TrainingReport.write(reportDir, results, settings);
+    System.out.printf(
+        "report: %s, %s%n",
+        reportDir.resolve(TrainingReport.CSV), reportDir.resolve(TrainingReport.HTML));
   }
 }

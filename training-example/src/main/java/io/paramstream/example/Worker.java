@@ -4,6 +4,8 @@ import io.paramstream.client.ParamstreamClient;
 import io.paramstream.client.PushOptions;
 import io.paramstream.client.PushSession;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,18 +22,21 @@ import java.util.concurrent.TimeoutException;
  * @param id worker id (registered with the server in synchronous mode)
  * @param index this worker's position among {@code workers}
  * @param synchronous whether the server runs BSP
- * @param log where to print the loss, or null for silence
+ * @param log where to print the loss and accuracy per epoch, or null for silence
  */
 public record Worker(
     String id, int index, int workers, boolean synchronous, TrainingPlan plan, PrintStream log) {
 
-  /** Trains through {@code client}; returns the mean loss of the last epoch. */
-  public double run(ParamstreamClient client, Digits train) {
+  /**
+   * Trains through {@code client} on {@code train}; returns one result per epoch: its mean training
+   * loss, and the held-out accuracy on {@code test} of the model pulled at the end of the epoch.
+   */
+  public List<EpochResult> run(ParamstreamClient client, Digits train, Digits test) {
     int batches = plan.batchesPerEpoch(train.size());
     float[] gradW = new float[Softmax.WEIGHTS];
     float[] gradB = new float[Softmax.BIASES];
     PushOptions options = synchronous ? PushOptions.worker(id) : PushOptions.NONE;
-    double epochLoss = Double.NaN;
+    List<EpochResult> results = new ArrayList<>();
     try (PushSession session = client.openPushSession()) {
       for (int epoch = 0; epoch < plan.epochs(); epoch++) {
         double lossSum = 0;
@@ -51,16 +56,20 @@ public record Worker(
           await(
               session.push(Map.of(DigitsModel.WEIGHTS, gradW, DigitsModel.BIASES, gradB), options));
         }
-        epochLoss = lossSum / counted;
+        EpochResult result =
+            new EpochResult(epoch + 1, id, lossSum / counted, DigitsModel.accuracy(client, test));
+        results.add(result);
         if (log != null) {
           // One println per line keeps lines whole when several processes share a terminal.
           log.println(
-              String.format("worker %s epoch %2d: training loss %.4f", id, epoch + 1, epochLoss));
+              String.format(
+                  "worker %s epoch %2d: training loss %.4f, held-out accuracy %.4f",
+                  id, result.epoch(), result.loss(), result.accuracy()));
           log.flush();
         }
       }
     }
-    return epochLoss;
+    return results;
   }
 
   private static void await(CompletableFuture<?> ack) {

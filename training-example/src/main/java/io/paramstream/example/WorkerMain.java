@@ -1,19 +1,23 @@
 package io.paramstream.example;
 
 import io.paramstream.client.ParamstreamClient;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A worker process: {@code WorkerMain --target host:port --index k --workers n --mode async|sync
- * --epochs e --batch b --seed s}. Started by {@link TrainingExample}; loads the bundled data
- * itself.
+ * --epochs e --batch b --seed s [--results FILE]}. Started by {@link TrainingExample}; loads the
+ * bundled data itself. With {@code --results} it writes its per-epoch results there as CSV when it
+ * is done, for the launcher's report.
  */
 public final class WorkerMain {
 
   private WorkerMain() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws IOException {
     Map<String, String> options = parse(args);
     int index = Integer.parseInt(options.get("index"));
     int workers = Integer.parseInt(options.get("workers"));
@@ -23,15 +27,21 @@ public final class WorkerMain {
             Integer.parseInt(options.get("epochs")),
             Integer.parseInt(options.get("batch")),
             Long.parseLong(options.get("seed")));
-    Digits train =
-        Digits.load().split(Long.parseLong(options.get("seed")), TrainingExample.TEST_ROWS)[0];
+    Digits[] split =
+        Digits.load().split(Long.parseLong(options.get("seed")), TrainingExample.TEST_ROWS);
     String id = "worker-" + index;
+    List<EpochResult> results;
     try (ParamstreamClient client =
         ParamstreamClient.builder().target(options.get("target")).build()) {
-      new Worker(id, index, workers, synchronous, plan, System.out).run(client, train);
+      results =
+          new Worker(id, index, workers, synchronous, plan, System.out)
+              .run(client, split[0], split[1]);
       if (synchronous) {
         client.deregisterWorker(id);
       }
+    }
+    if (options.containsKey("results")) {
+      TrainingReport.writeCsv(Path.of(options.get("results")), results);
     }
   }
 

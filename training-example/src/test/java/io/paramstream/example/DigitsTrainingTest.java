@@ -55,7 +55,8 @@ class DigitsTrainingTest {
             pool.submit(
                 () -> {
                   try (ParamstreamClient client = client(server)) {
-                    return worker.run(client, TRAIN);
+                    List<EpochResult> results = worker.run(client, TRAIN, TEST);
+                    return results.get(results.size() - 1).loss();
                   }
                 }));
       }
