@@ -33,7 +33,7 @@ public record BuildInfo(String version, String commit) {
     Objects.requireNonNull(commit, "commit");
   }
 
-  /** This build, from the resource that Maven fills in when it builds this module. */
+  /** This build, from the resource the build writes into this module (see cli-support/pom.xml). */
   public static BuildInfo current() {
     try (InputStream in = BuildInfo.class.getResourceAsStream("build.properties")) {
       if (in == null) {
@@ -51,8 +51,8 @@ public record BuildInfo(String version, String commit) {
   }
 
   /**
-   * From the filtered values. A value Maven left unfiltered ({@code ${git.commit.id.full}}: the
-   * build had no git metadata and the plugin skipped) is unknown, not passed on.
+   * From the written values. A commit that is not a commit id (empty: the sources had no .git; or
+   * {@code ${git.commit}} as written: the build found no git program) is unknown, not passed on.
    */
   static BuildInfo of(String version, String commitId, String dirty) {
     String v = version == null || version.isBlank() || version.contains("${") ? UNKNOWN : version;

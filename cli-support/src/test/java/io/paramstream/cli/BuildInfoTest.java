@@ -23,11 +23,16 @@ class BuildInfoTest {
   }
 
   @Test
-  void of_noGitMetadata_unfilteredPlaceholders_isUnknown() {
-    BuildInfo build = BuildInfo.of("0.1.0-SNAPSHOT", "${git.commit.id.full}", "${git.dirty}");
+  void of_noGitMetadata_emptyCommit_isUnknown() {
+    BuildInfo build = BuildInfo.of("0.1.0-SNAPSHOT", "", "false");
 
     assertThat(build.commit()).isEqualTo("unknown");
     assertThat(build.describe()).isEqualTo("0.1.0-SNAPSHOT (commit unknown)");
+  }
+
+  @Test
+  void of_noGitProgram_placeholderLeftAsWritten_isUnknown() {
+    assertThat(BuildInfo.of("0.1.0", "${git.commit}", "false").commit()).isEqualTo("unknown");
   }
 
   @Test
