@@ -13,7 +13,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%paramstream/v1/parameter_server.proto\x12\x0eparamstream.v1\"k\n\x0fHyperparameters\x12\x1a\n\rlearning_rate\x18\x01 \x01(\x01H\x00\x88\x01\x01\x12\x19\n\x0cweight_decay\x18\x02 \x01(\x01H\x01\x88\x01\x01\x42\x10\n\x0e_learning_rateB\x0f\n\r_weight_decay\"\xd6\x01\n\x12\x43reateGroupRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\x16\n\x0einitial_values\x18\x03 \x01(\x0c\x12\x14\n\x0cweight_decay\x18\x04 \x01(\x08\x12\x38\n\x0fhyperparameters\x18\x05 \x01(\x0b\x32\x1f.paramstream.v1.Hyperparameters\x12\x0e\n\x06offset\x18\x06 \x01(\x04\x12,\n\toptimizer\x18\x14 \x01(\x0b\x32\x19.paramstream.v1.Optimizer\"?\n\x13\x43reateGroupResponse\x12(\n\x05group\x18\x01 \x01(\x0b\x32\x19.paramstream.v1.GroupInfo\"\xb6\x01\n\tGroupInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\x14\n\x0cweight_decay\x18\x03 \x01(\x08\x12\x0f\n\x07version\x18\x04 \x01(\x04\x12\x38\n\x0fhyperparameters\x18\x05 \x01(\x0b\x32\x1f.paramstream.v1.Hyperparameters\x12,\n\toptimizer\x18\x14 \x01(\x0b\x32\x19.paramstream.v1.Optimizer\"\"\n\x11ListGroupsRequest\x12\r\n\x05names\x18\x01 \x03(\t\"?\n\x12ListGroupsResponse\x12)\n\x06groups\x18\x01 \x03(\x0b\x32\x19.paramstream.v1.GroupInfo\"$\n\x13\x44\x65leteGroupsRequest\x12\r\n\x05names\x18\x01 \x03(\t\"\x16\n\x14\x44\x65leteGroupsResponse\"\xb4\x01\n\x0bPushRequest\x12\x0f\n\x07push_id\x18\x01 \x01(\x04\x12\x30\n\tgradients\x18\x02 \x03(\x0b\x32\x1d.paramstream.v1.GradientSlice\x12\x11\n\tcontinued\x18\x03 \x01(\x08\x12\x11\n\tworker_id\x18\n \x01(\t\x12\x10\n\x08sequence\x18\x0b \x01(\x04\x12\x19\n\x0c\x62\x61se_version\x18\x15 \x01(\x04H\x00\x88\x01\x01\x42\x0f\n\r_base_version\">\n\rGradientSlice\x12\r\n\x05group\x18\x01 \x01(\t\x12\x0e\n\x06offset\x18\x02 \x01(\x04\x12\x0e\n\x06values\x18\x03 \x01(\x0c\"\x8f\x01\n\x07PushAck\x12\x0f\n\x07push_id\x18\x01 \x01(\x04\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\x12.\n\x08versions\x18\x04 \x03(\x0b\x32\x1c.paramstream.v1.GroupVersion\x12\x11\n\tstaleness\x18\x14 \x01(\x04\x12\x11\n\tduplicate\x18\n \x01(\x08\".\n\x0cGroupVersion\x12\r\n\x05group\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x04\"K\n\rGroupSelector\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x1a\n\rif_newer_than\x18\x02 \x01(\x04H\x00\x88\x01\x01\x42\x10\n\x0e_if_newer_than\"<\n\x0bPullRequest\x12-\n\x06groups\x18\x01 \x03(\x0b\x32\x1d.paramstream.v1.GroupSelector\"=\n\x0cWatchRequest\x12-\n\x06groups\x18\x01 \x03(\x0b\x32\x1d.paramstream.v1.GroupSelector\"\x84\x01\n\nGroupChunk\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x04\x12\x0c\n\x04size\x18\x03 \x01(\x04\x12\x0e\n\x06offset\x18\x04 \x01(\x04\x12\x0e\n\x06values\x18\x05 \x01(\x0c\x12\x14\n\x0cnot_modified\x18\x06 \x01(\x08\x12\x13\n\x0b\x65nd_of_pull\x18\x07 \x01(\x08\"d\n\x19SetHyperparametersRequest\x12\r\n\x05names\x18\x01 \x03(\t\x12\x38\n\x0fhyperparameters\x18\x02 \x01(\x0b\x32\x1f.paramstream.v1.Hyperparameters\"G\n\x1aSetHyperparametersResponse\x12)\n\x06groups\x18\x01 \x03(\x0b\x32\x19.paramstream.v1.GroupInfo\"\x16\n\x14GetServerInfoRequest\"\xef\x01\n\nServerInfo\x12!\n\x19max_inbound_message_bytes\x18\x01 \x01(\x04\x12\x17\n\x0fmax_chunk_bytes\x18\x02 \x01(\x04\x12@\n\x17\x64\x65\x66\x61ult_hyperparameters\x18\x03 \x01(\x0b\x32\x1f.paramstream.v1.Hyperparameters\x12\x16\n\x0eserver_version\x18\n \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\x0b \x03(\t\x12\x39\n\x10\x63onsistency_mode\x18\x0c \x01(\x0e\x32\x1f.paramstream.v1.ConsistencyMode\"\xf4\x01\n\tOptimizer\x12,\n\x04kind\x18\x01 \x01(\x0e\x32\x1e.paramstream.v1.Optimizer.Kind\x12\x10\n\x08momentum\x18\x02 \x01(\x01\x12\x11\n\tdampening\x18\x03 \x01(\x01\x12\x10\n\x08nesterov\x18\x04 \x01(\x08\x12\x12\n\x05\x62\x65ta1\x18\x05 \x01(\x01H\x00\x88\x01\x01\x12\x12\n\x05\x62\x65ta2\x18\x06 \x01(\x01H\x01\x88\x01\x01\x12\x14\n\x07\x65psilon\x18\x07 \x01(\x01H\x02\x88\x01\x01\"$\n\x04Kind\x12\x07\n\x03SGD\x10\x00\x12\x08\n\x04\x41\x44\x41M\x10\x01\x12\t\n\x05\x41\x44\x41MW\x10\x02\x42\x08\n\x06_beta1B\x08\n\x06_beta2B\n\n\x08_epsilon\"*\n\x15RegisterWorkerRequest\x12\x11\n\tworker_id\x18\x01 \x01(\t\"7\n\x16RegisterWorkerResponse\x12\x0f\n\x07workers\x18\x01 \x03(\t\x12\x0c\n\x04step\x18\x02 \x01(\x04\",\n\x17\x44\x65registerWorkerRequest\x12\x11\n\tworker_id\x18\x01 \x01(\t\"9\n\x18\x44\x65registerWorkerResponse\x12\x0f\n\x07workers\x18\x01 \x03(\t\x12\x0c\n\x04step\x18\x02 \x01(\x04\"\x11\n\x0fGetStatsRequest\"2\n\x0eStalenessCount\x12\x11\n\tstaleness\x18\x01 \x01(\x04\x12\r\n\x05\x63ount\x18\x02 \x01(\x04\"\xb3\x01\n\x0bServerStats\x12-\n\x04mode\x18\x01 \x01(\x0e\x32\x1f.paramstream.v1.ConsistencyMode\x12\x0c\n\x04step\x18\x02 \x01(\x04\x12\x31\n\tstaleness\x18\x03 \x03(\x0b\x32\x1e.paramstream.v1.StalenessCount\x12\x1d\n\x15rejected_stale_pushes\x18\x04 \x01(\x04\x12\x15\n\rmax_staleness\x18\x05 \x01(\x04\"\x16\n\x14\x44\x65scribeShardRequest\"T\n\x10ShardDescription\x12+\n\x06groups\x18\x01 \x03(\x0b\x32\x1b.paramstream.v1.StoredGroup\x12\x13\n\x0btotal_bytes\x18\x02 \x01(\x04\"I\n\x0bStoredGroup\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\r\n\x05\x62ytes\x18\x03 \x01(\x04\x12\x0f\n\x07version\x18\x04 \x01(\x04\"\x13\n\x11\x43heckpointRequest\"2\n\x12\x43heckpointResponse\x12\x0c\n\x04\x66ile\x18\x01 \x01(\t\x12\x0e\n\x06groups\x18\x02 \x01(\x04*K\n\x0f\x43onsistencyMode\x12\x10\n\x0c\x41SYNCHRONOUS\x10\x00\x12\x0f\n\x0bSYNCHRONOUS\x10\x01\x12\x15\n\x11\x42OUNDED_STALENESS\x10\x02\x32\xd7\x08\n\x0fParameterServer\x12X\n\x0b\x43reateGroup\x12\".paramstream.v1.CreateGroupRequest\x1a#.paramstream.v1.CreateGroupResponse(\x01\x12S\n\nListGroups\x12!.paramstream.v1.ListGroupsRequest\x1a\".paramstream.v1.ListGroupsResponse\x12Y\n\x0c\x44\x65leteGroups\x12#.paramstream.v1.DeleteGroupsRequest\x1a$.paramstream.v1.DeleteGroupsResponse\x12@\n\x04Push\x12\x1b.paramstream.v1.PushRequest\x1a\x17.paramstream.v1.PushAck(\x01\x30\x01\x12\x41\n\x04Pull\x12\x1b.paramstream.v1.PullRequest\x1a\x1a.paramstream.v1.GroupChunk0\x01\x12I\n\nPullStream\x12\x1b.paramstream.v1.PullRequest\x1a\x1a.paramstream.v1.GroupChunk(\x01\x30\x01\x12\x43\n\x05Watch\x12\x1c.paramstream.v1.WatchRequest\x1a\x1a.paramstream.v1.GroupChunk0\x01\x12k\n\x12SetHyperparameters\x12).paramstream.v1.SetHyperparametersRequest\x1a*.paramstream.v1.SetHyperparametersResponse\x12Q\n\rGetServerInfo\x12$.paramstream.v1.GetServerInfoRequest\x1a\x1a.paramstream.v1.ServerInfo\x12_\n\x0eRegisterWorker\x12%.paramstream.v1.RegisterWorkerRequest\x1a&.paramstream.v1.RegisterWorkerResponse\x12\x65\n\x10\x44\x65registerWorker\x12\'.paramstream.v1.DeregisterWorkerRequest\x1a(.paramstream.v1.DeregisterWorkerResponse\x12H\n\x08GetStats\x12\x1f.paramstream.v1.GetStatsRequest\x1a\x1b.paramstream.v1.ServerStats\x12S\n\nCheckpoint\x12!.paramstream.v1.CheckpointRequest\x1a\".paramstream.v1.CheckpointResponse2i\n\x0eShardPlacement\x12W\n\rDescribeShard\x12$.paramstream.v1.DescribeShardRequest\x1a .paramstream.v1.ShardDescriptionB1\n\x17io.paramstream.proto.v1B\x14ParameterServerProtoP\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%paramstream/v1/parameter_server.proto\x12\x0eparamstream.v1\"k\n\x0fHyperparameters\x12\x1a\n\rlearning_rate\x18\x01 \x01(\x01H\x00\x88\x01\x01\x12\x19\n\x0cweight_decay\x18\x02 \x01(\x01H\x01\x88\x01\x01\x42\x10\n\x0e_learning_rateB\x0f\n\r_weight_decay\"\xd6\x01\n\x12\x43reateGroupRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\x16\n\x0einitial_values\x18\x03 \x01(\x0c\x12\x14\n\x0cweight_decay\x18\x04 \x01(\x08\x12\x38\n\x0fhyperparameters\x18\x05 \x01(\x0b\x32\x1f.paramstream.v1.Hyperparameters\x12\x0e\n\x06offset\x18\x06 \x01(\x04\x12,\n\toptimizer\x18\x14 \x01(\x0b\x32\x19.paramstream.v1.Optimizer\"?\n\x13\x43reateGroupResponse\x12(\n\x05group\x18\x01 \x01(\x0b\x32\x19.paramstream.v1.GroupInfo\"\xb6\x01\n\tGroupInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\x14\n\x0cweight_decay\x18\x03 \x01(\x08\x12\x0f\n\x07version\x18\x04 \x01(\x04\x12\x38\n\x0fhyperparameters\x18\x05 \x01(\x0b\x32\x1f.paramstream.v1.Hyperparameters\x12,\n\toptimizer\x18\x14 \x01(\x0b\x32\x19.paramstream.v1.Optimizer\"\"\n\x11ListGroupsRequest\x12\r\n\x05names\x18\x01 \x03(\t\"?\n\x12ListGroupsResponse\x12)\n\x06groups\x18\x01 \x03(\x0b\x32\x19.paramstream.v1.GroupInfo\"$\n\x13\x44\x65leteGroupsRequest\x12\r\n\x05names\x18\x01 \x03(\t\"\x16\n\x14\x44\x65leteGroupsResponse\"\xb4\x01\n\x0bPushRequest\x12\x0f\n\x07push_id\x18\x01 \x01(\x04\x12\x30\n\tgradients\x18\x02 \x03(\x0b\x32\x1d.paramstream.v1.GradientSlice\x12\x11\n\tcontinued\x18\x03 \x01(\x08\x12\x11\n\tworker_id\x18\n \x01(\t\x12\x10\n\x08sequence\x18\x0b \x01(\x04\x12\x19\n\x0c\x62\x61se_version\x18\x15 \x01(\x04H\x00\x88\x01\x01\x42\x0f\n\r_base_version\">\n\rGradientSlice\x12\r\n\x05group\x18\x01 \x01(\t\x12\x0e\n\x06offset\x18\x02 \x01(\x04\x12\x0e\n\x06values\x18\x03 \x01(\x0c\"\x8f\x01\n\x07PushAck\x12\x0f\n\x07push_id\x18\x01 \x01(\x04\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\x12.\n\x08versions\x18\x04 \x03(\x0b\x32\x1c.paramstream.v1.GroupVersion\x12\x11\n\tstaleness\x18\x14 \x01(\x04\x12\x11\n\tduplicate\x18\n \x01(\x08\".\n\x0cGroupVersion\x12\r\n\x05group\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x04\"K\n\rGroupSelector\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x1a\n\rif_newer_than\x18\x02 \x01(\x04H\x00\x88\x01\x01\x42\x10\n\x0e_if_newer_than\"<\n\x0bPullRequest\x12-\n\x06groups\x18\x01 \x03(\x0b\x32\x1d.paramstream.v1.GroupSelector\"=\n\x0cWatchRequest\x12-\n\x06groups\x18\x01 \x03(\x0b\x32\x1d.paramstream.v1.GroupSelector\"\x84\x01\n\nGroupChunk\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x04\x12\x0c\n\x04size\x18\x03 \x01(\x04\x12\x0e\n\x06offset\x18\x04 \x01(\x04\x12\x0e\n\x06values\x18\x05 \x01(\x0c\x12\x14\n\x0cnot_modified\x18\x06 \x01(\x08\x12\x13\n\x0b\x65nd_of_pull\x18\x07 \x01(\x08\"d\n\x19SetHyperparametersRequest\x12\r\n\x05names\x18\x01 \x03(\t\x12\x38\n\x0fhyperparameters\x18\x02 \x01(\x0b\x32\x1f.paramstream.v1.Hyperparameters\"G\n\x1aSetHyperparametersResponse\x12)\n\x06groups\x18\x01 \x03(\x0b\x32\x19.paramstream.v1.GroupInfo\"\x16\n\x14GetServerInfoRequest\"\x86\x02\n\nServerInfo\x12!\n\x19max_inbound_message_bytes\x18\x01 \x01(\x04\x12\x17\n\x0fmax_chunk_bytes\x18\x02 \x01(\x04\x12@\n\x17\x64\x65\x66\x61ult_hyperparameters\x18\x03 \x01(\x0b\x32\x1f.paramstream.v1.Hyperparameters\x12\x16\n\x0eserver_version\x18\n \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\x0b \x03(\t\x12\x39\n\x10\x63onsistency_mode\x18\x0c \x01(\x0e\x32\x1f.paramstream.v1.ConsistencyMode\x12\x15\n\rserver_commit\x18\r \x01(\t\"\xf4\x01\n\tOptimizer\x12,\n\x04kind\x18\x01 \x01(\x0e\x32\x1e.paramstream.v1.Optimizer.Kind\x12\x10\n\x08momentum\x18\x02 \x01(\x01\x12\x11\n\tdampening\x18\x03 \x01(\x01\x12\x10\n\x08nesterov\x18\x04 \x01(\x08\x12\x12\n\x05\x62\x65ta1\x18\x05 \x01(\x01H\x00\x88\x01\x01\x12\x12\n\x05\x62\x65ta2\x18\x06 \x01(\x01H\x01\x88\x01\x01\x12\x14\n\x07\x65psilon\x18\x07 \x01(\x01H\x02\x88\x01\x01\"$\n\x04Kind\x12\x07\n\x03SGD\x10\x00\x12\x08\n\x04\x41\x44\x41M\x10\x01\x12\t\n\x05\x41\x44\x41MW\x10\x02\x42\x08\n\x06_beta1B\x08\n\x06_beta2B\n\n\x08_epsilon\"*\n\x15RegisterWorkerRequest\x12\x11\n\tworker_id\x18\x01 \x01(\t\"7\n\x16RegisterWorkerResponse\x12\x0f\n\x07workers\x18\x01 \x03(\t\x12\x0c\n\x04step\x18\x02 \x01(\x04\",\n\x17\x44\x65registerWorkerRequest\x12\x11\n\tworker_id\x18\x01 \x01(\t\"9\n\x18\x44\x65registerWorkerResponse\x12\x0f\n\x07workers\x18\x01 \x03(\t\x12\x0c\n\x04step\x18\x02 \x01(\x04\"\x11\n\x0fGetStatsRequest\"2\n\x0eStalenessCount\x12\x11\n\tstaleness\x18\x01 \x01(\x04\x12\r\n\x05\x63ount\x18\x02 \x01(\x04\"\xb3\x01\n\x0bServerStats\x12-\n\x04mode\x18\x01 \x01(\x0e\x32\x1f.paramstream.v1.ConsistencyMode\x12\x0c\n\x04step\x18\x02 \x01(\x04\x12\x31\n\tstaleness\x18\x03 \x03(\x0b\x32\x1e.paramstream.v1.StalenessCount\x12\x1d\n\x15rejected_stale_pushes\x18\x04 \x01(\x04\x12\x15\n\rmax_staleness\x18\x05 \x01(\x04\"\x16\n\x14\x44\x65scribeShardRequest\"T\n\x10ShardDescription\x12+\n\x06groups\x18\x01 \x03(\x0b\x32\x1b.paramstream.v1.StoredGroup\x12\x13\n\x0btotal_bytes\x18\x02 \x01(\x04\"I\n\x0bStoredGroup\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\r\n\x05\x62ytes\x18\x03 \x01(\x04\x12\x0f\n\x07version\x18\x04 \x01(\x04\"\x13\n\x11\x43heckpointRequest\"2\n\x12\x43heckpointResponse\x12\x0c\n\x04\x66ile\x18\x01 \x01(\t\x12\x0e\n\x06groups\x18\x02 \x01(\x04*K\n\x0f\x43onsistencyMode\x12\x10\n\x0c\x41SYNCHRONOUS\x10\x00\x12\x0f\n\x0bSYNCHRONOUS\x10\x01\x12\x15\n\x11\x42OUNDED_STALENESS\x10\x02\x32\xd7\x08\n\x0fParameterServer\x12X\n\x0b\x43reateGroup\x12\".paramstream.v1.CreateGroupRequest\x1a#.paramstream.v1.CreateGroupResponse(\x01\x12S\n\nListGroups\x12!.paramstream.v1.ListGroupsRequest\x1a\".paramstream.v1.ListGroupsResponse\x12Y\n\x0c\x44\x65leteGroups\x12#.paramstream.v1.DeleteGroupsRequest\x1a$.paramstream.v1.DeleteGroupsResponse\x12@\n\x04Push\x12\x1b.paramstream.v1.PushRequest\x1a\x17.paramstream.v1.PushAck(\x01\x30\x01\x12\x41\n\x04Pull\x12\x1b.paramstream.v1.PullRequest\x1a\x1a.paramstream.v1.GroupChunk0\x01\x12I\n\nPullStream\x12\x1b.paramstream.v1.PullRequest\x1a\x1a.paramstream.v1.GroupChunk(\x01\x30\x01\x12\x43\n\x05Watch\x12\x1c.paramstream.v1.WatchRequest\x1a\x1a.paramstream.v1.GroupChunk0\x01\x12k\n\x12SetHyperparameters\x12).paramstream.v1.SetHyperparametersRequest\x1a*.paramstream.v1.SetHyperparametersResponse\x12Q\n\rGetServerInfo\x12$.paramstream.v1.GetServerInfoRequest\x1a\x1a.paramstream.v1.ServerInfo\x12_\n\x0eRegisterWorker\x12%.paramstream.v1.RegisterWorkerRequest\x1a&.paramstream.v1.RegisterWorkerResponse\x12\x65\n\x10\x44\x65registerWorker\x12\'.paramstream.v1.DeregisterWorkerRequest\x1a(.paramstream.v1.DeregisterWorkerResponse\x12H\n\x08GetStats\x12\x1f.paramstream.v1.GetStatsRequest\x1a\x1b.paramstream.v1.ServerStats\x12S\n\nCheckpoint\x12!.paramstream.v1.CheckpointRequest\x1a\".paramstream.v1.CheckpointResponse2i\n\x0eShardPlacement\x12W\n\rDescribeShard\x12$.paramstream.v1.DescribeShardRequest\x1a .paramstream.v1.ShardDescriptionB1\n\x17io.paramstream.proto.v1B\x14ParameterServerProtoP\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'paramstream.v1.parameter_server_pb2', globals())
@@ -21,8 +21,8 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'\n\027io.paramstream.proto.v1B\024ParameterServerProtoP\001'
-  _CONSISTENCYMODE._serialized_start=2979
-  _CONSISTENCYMODE._serialized_end=3054
+  _CONSISTENCYMODE._serialized_start=3002
+  _CONSISTENCYMODE._serialized_end=3077
   _HYPERPARAMETERS._serialized_start=57
   _HYPERPARAMETERS._serialized_end=164
   _CREATEGROUPREQUEST._serialized_start=167
@@ -62,37 +62,37 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _GETSERVERINFOREQUEST._serialized_start=1749
   _GETSERVERINFOREQUEST._serialized_end=1771
   _SERVERINFO._serialized_start=1774
-  _SERVERINFO._serialized_end=2013
-  _OPTIMIZER._serialized_start=2016
-  _OPTIMIZER._serialized_end=2260
-  _OPTIMIZER_KIND._serialized_start=2192
-  _OPTIMIZER_KIND._serialized_end=2228
-  _REGISTERWORKERREQUEST._serialized_start=2262
-  _REGISTERWORKERREQUEST._serialized_end=2304
-  _REGISTERWORKERRESPONSE._serialized_start=2306
-  _REGISTERWORKERRESPONSE._serialized_end=2361
-  _DEREGISTERWORKERREQUEST._serialized_start=2363
-  _DEREGISTERWORKERREQUEST._serialized_end=2407
-  _DEREGISTERWORKERRESPONSE._serialized_start=2409
-  _DEREGISTERWORKERRESPONSE._serialized_end=2466
-  _GETSTATSREQUEST._serialized_start=2468
-  _GETSTATSREQUEST._serialized_end=2485
-  _STALENESSCOUNT._serialized_start=2487
-  _STALENESSCOUNT._serialized_end=2537
-  _SERVERSTATS._serialized_start=2540
-  _SERVERSTATS._serialized_end=2719
-  _DESCRIBESHARDREQUEST._serialized_start=2721
-  _DESCRIBESHARDREQUEST._serialized_end=2743
-  _SHARDDESCRIPTION._serialized_start=2745
-  _SHARDDESCRIPTION._serialized_end=2829
-  _STOREDGROUP._serialized_start=2831
-  _STOREDGROUP._serialized_end=2904
-  _CHECKPOINTREQUEST._serialized_start=2906
-  _CHECKPOINTREQUEST._serialized_end=2925
-  _CHECKPOINTRESPONSE._serialized_start=2927
-  _CHECKPOINTRESPONSE._serialized_end=2977
-  _PARAMETERSERVER._serialized_start=3057
-  _PARAMETERSERVER._serialized_end=4168
-  _SHARDPLACEMENT._serialized_start=4170
-  _SHARDPLACEMENT._serialized_end=4275
+  _SERVERINFO._serialized_end=2036
+  _OPTIMIZER._serialized_start=2039
+  _OPTIMIZER._serialized_end=2283
+  _OPTIMIZER_KIND._serialized_start=2215
+  _OPTIMIZER_KIND._serialized_end=2251
+  _REGISTERWORKERREQUEST._serialized_start=2285
+  _REGISTERWORKERREQUEST._serialized_end=2327
+  _REGISTERWORKERRESPONSE._serialized_start=2329
+  _REGISTERWORKERRESPONSE._serialized_end=2384
+  _DEREGISTERWORKERREQUEST._serialized_start=2386
+  _DEREGISTERWORKERREQUEST._serialized_end=2430
+  _DEREGISTERWORKERRESPONSE._serialized_start=2432
+  _DEREGISTERWORKERRESPONSE._serialized_end=2489
+  _GETSTATSREQUEST._serialized_start=2491
+  _GETSTATSREQUEST._serialized_end=2508
+  _STALENESSCOUNT._serialized_start=2510
+  _STALENESSCOUNT._serialized_end=2560
+  _SERVERSTATS._serialized_start=2563
+  _SERVERSTATS._serialized_end=2742
+  _DESCRIBESHARDREQUEST._serialized_start=2744
+  _DESCRIBESHARDREQUEST._serialized_end=2766
+  _SHARDDESCRIPTION._serialized_start=2768
+  _SHARDDESCRIPTION._serialized_end=2852
+  _STOREDGROUP._serialized_start=2854
+  _STOREDGROUP._serialized_end=2927
+  _CHECKPOINTREQUEST._serialized_start=2929
+  _CHECKPOINTREQUEST._serialized_end=2948
+  _CHECKPOINTRESPONSE._serialized_start=2950
+  _CHECKPOINTRESPONSE._serialized_end=3000
+  _PARAMETERSERVER._serialized_start=3080
+  _PARAMETERSERVER._serialized_end=4191
+  _SHARDPLACEMENT._serialized_start=4193
+  _SHARDPLACEMENT._serialized_end=4298
 # @@protoc_insertion_point(module_scope)

@@ -38,7 +38,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -56,7 +55,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * The Java client of a Paramstream parameter server: create and delete parameter groups, push
@@ -262,7 +260,7 @@ public final class ParamstreamClient implements AutoCloseable {
   public List<GroupInfo> listGroups(String... names) {
     ListGroupsRequest request = ListGroupsRequest.newBuilder().addAllNames(names(names)).build();
     return unary(
-            "listing " + groups(Arrays.asList(names)),
+            "listing " + Errors.groups(Arrays.asList(names)),
             stub -> stub.listGroups(request).getGroupsList())
         .stream()
         .map(Protos::fromProto)
@@ -282,7 +280,7 @@ public final class ParamstreamClient implements AutoCloseable {
     }
     DeleteGroupsRequest request =
         DeleteGroupsRequest.newBuilder().addAllNames(names(names)).build();
-    unary("deleting " + groups(Arrays.asList(names)), stub -> stub.deleteGroups(request));
+    unary("deleting " + Errors.groups(Arrays.asList(names)), stub -> stub.deleteGroups(request));
   }
 
   /**
@@ -306,7 +304,7 @@ public final class ParamstreamClient implements AutoCloseable {
             .setHyperparameters(hyperparameters)
             .build();
     return unary(
-            "setting hyperparameters of " + groups(Arrays.asList(names)),
+            "setting hyperparameters of " + Errors.groups(Arrays.asList(names)),
             stub -> stub.setHyperparameters(request).getGroupsList())
         .stream()
         .map(Protos::fromProto)
@@ -428,7 +426,7 @@ public final class ParamstreamClient implements AutoCloseable {
     Deadline deadline = newDeadline();
     PushSession session =
         inCallContext(
-            () -> PushSession.open(asyncStub.withDeadline(deadline), config.deadline(), 1));
+            () -> PushSession.open(asyncStub.withDeadline(deadline), target, config.deadline(), 1));
     CompletableFuture<PushResult> result;
     try {
       result = session.push(gradients, options, sequence);
@@ -438,7 +436,7 @@ public final class ParamstreamClient implements AutoCloseable {
     try {
       return await(result, deadline, reason -> {});
     } catch (ParamstreamException e) {
-      throw inContext(e, "pushing " + groups(gradients.keySet()));
+      throw inContext(e, "pushing " + Errors.groups(gradients.keySet()));
     }
   }
 
@@ -491,7 +489,7 @@ public final class ParamstreamClient implements AutoCloseable {
   public PushSession openPushSession() {
     ensureOpen();
     return inCallContext(
-        () -> PushSession.open(asyncStub, config.deadline(), config.maxInFlightPushes()));
+        () -> PushSession.open(asyncStub, target, config.deadline(), config.maxInFlightPushes()));
   }
 
   /**
@@ -553,7 +551,8 @@ public final class ParamstreamClient implements AutoCloseable {
       Consumer<GroupValues> onUpdate, Consumer<ParamstreamException> onError, String... names) {
     Objects.requireNonNull(onUpdate, "onUpdate");
     WatchRequest request = watchRequest(onError, names);
-    return inCallContext(() -> WatchSubscription.open(asyncStub, request, onUpdate, onError));
+    return inCallContext(
+        () -> WatchSubscription.open(asyncStub, target, request, onUpdate, onError));
   }
 
   /**
@@ -569,7 +568,8 @@ public final class ParamstreamClient implements AutoCloseable {
       Consumer<WatchSet> onSet, Consumer<ParamstreamException> onError, String... names) {
     Objects.requireNonNull(onSet, "onSet");
     WatchRequest request = watchRequest(onError, names);
-    return inCallContext(() -> WatchSubscription.openSets(asyncStub, request, onSet, onError));
+    return inCallContext(
+        () -> WatchSubscription.openSets(asyncStub, target, request, onSet, onError));
   }
 
   private WatchRequest watchRequest(Consumer<ParamstreamException> onError, String... names) {
@@ -623,7 +623,8 @@ public final class ParamstreamClient implements AutoCloseable {
           throw inContext(
               e,
               "pulling "
-                  + groups(request.getGroupsList().stream().map(GroupSelector::getName).toList()));
+                  + Errors.groups(
+                      request.getGroupsList().stream().map(GroupSelector::getName).toList()));
         }
       }
       try {
@@ -707,15 +708,6 @@ public final class ParamstreamClient implements AutoCloseable {
 
   private ParamstreamException inContext(ParamstreamException e, String operation) {
     return Errors.inContext(e, target, config.deadline(), operation);
-  }
-
-  /** "group 'w'" or "groups 'a', 'b'", for error messages. */
-  private static String groups(Collection<String> names) {
-    if (names.isEmpty()) {
-      return "every group";
-    }
-    String quoted = names.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", "));
-    return (names.size() == 1 ? "group " : "groups ") + quoted;
   }
 
   // Waits for a call's outcome; the call's own deadline normally ends the wait first.

@@ -34,6 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe: several threads may push concurrently; their pushes are sent one after the other,
  * never interleaved. Pushes are never retried (that could apply a gradient twice).
+ *
+ * <p>A failed push names the server, its groups and the cause, as a unary call's failure does: e.g.
+ * "connection refused to 127.0.0.1:50051 while pushing group 'w'".
  */
 public final class PushSession implements AutoCloseable {
   /**
@@ -43,6 +46,8 @@ public final class PushSession implements AutoCloseable {
    */
   private static final int SEND_BUFFER_BYTES = 4 << 20;
 
+  // The server's address, named in transport failures.
+  private final String target;
   private final Duration deadline;
   private final Semaphore window;
   private final OutboundWriter<PushRequest> writer = new OutboundWriter<>();
@@ -62,17 +67,25 @@ public final class PushSession implements AutoCloseable {
   // Guarded by pendingLock. Why the stream ended, once it has.
   private ParamstreamException failure;
 
-  private record Pending(long pushId, CompletableFuture<PushResult> result) {}
+  private record Pending(long pushId, CompletableFuture<PushResult> result, List<String> groups) {}
 
-  private PushSession(Duration deadline, int maxInFlightPushes) {
+  private PushSession(String target, Duration deadline, int maxInFlightPushes) {
+    this.target = target;
     this.deadline = deadline;
     this.window = new Semaphore(maxInFlightPushes);
   }
 
-  /** Starts the Push call on {@code stub}, which carries any call deadline wanted. */
+  /**
+   * Starts the Push call on {@code stub}, which carries any call deadline wanted.
+   *
+   * @param target the server's address, for error messages
+   */
   static PushSession open(
-      ParameterServerGrpc.ParameterServerStub stub, Duration deadline, int maxInFlightPushes) {
-    PushSession session = new PushSession(deadline, maxInFlightPushes);
+      ParameterServerGrpc.ParameterServerStub stub,
+      String target,
+      Duration deadline,
+      int maxInFlightPushes) {
+    PushSession session = new PushSession(target, deadline, maxInFlightPushes);
     stub.withOnReadyThreshold(SEND_BUFFER_BYTES).push(session.new AckObserver());
     return session;
   }
@@ -114,12 +127,16 @@ public final class PushSession implements AutoCloseable {
           Objects.requireNonNull(name, "group name");
           Objects.requireNonNull(values, "gradient of " + name);
         });
+    List<String> groups = List.copyOf(gradients.keySet());
     long deadlineNanos = System.nanoTime() + deadline.toNanos();
     try {
       if (!window.tryAcquire(remaining(deadlineNanos), TimeUnit.NANOSECONDS)) {
         return CompletableFuture.failedFuture(
-            new ParamstreamException(
-                ErrorCode.DEADLINE_EXCEEDED, "push window stayed full for " + deadline));
+            explain(
+                new ParamstreamException(
+                    ErrorCode.DEADLINE_EXCEEDED,
+                    "the push window stayed full for " + Errors.humanReadable(deadline)),
+                groups));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -131,15 +148,17 @@ public final class PushSession implements AutoCloseable {
       if (!sendLock.tryLock(remaining(deadlineNanos), TimeUnit.NANOSECONDS)) {
         return abandon(
             result,
+            groups,
             new ParamstreamException(
-                ErrorCode.DEADLINE_EXCEEDED, "other pushes kept the stream busy for " + deadline));
+                ErrorCode.DEADLINE_EXCEEDED,
+                "other pushes kept the stream busy for " + Errors.humanReadable(deadline)));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return abandon(result, interrupted());
+      return abandon(result, groups, interrupted());
     }
     try {
-      send(gradients, options, sequence, deadlineNanos, result);
+      send(gradients, groups, options, sequence, deadlineNanos, result);
     } finally {
       sendLock.unlock();
     }
@@ -149,12 +168,13 @@ public final class PushSession implements AutoCloseable {
   // Called with sendLock held.
   private void send(
       Map<String, float[]> gradients,
+      List<String> groups,
       PushOptions options,
       long sequence,
       long deadlineNanos,
       CompletableFuture<PushResult> result) {
     if (closed) {
-      abandon(result, Errors.closed("push session"));
+      abandon(result, groups, Errors.closed("push session"));
       return;
     }
     long pushId = nextPushId++;
@@ -184,7 +204,7 @@ public final class PushSession implements AutoCloseable {
             if (failure != null) {
               throw failure;
             }
-            pending.add(new Pending(pushId, result));
+            pending.add(new Pending(pushId, result, groups));
           }
         }
         writer.send(message);
@@ -192,15 +212,18 @@ public final class PushSession implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      giveUp(result, interrupted(), sentAny);
+      giveUp(result, groups, interrupted(), sentAny);
     } catch (ParamstreamException e) {
-      giveUp(result, e, sentAny);
+      giveUp(result, groups, e, sentAny);
     }
   }
 
   // A push failed while being sent, before its last message was registered and written.
   private void giveUp(
-      CompletableFuture<PushResult> result, ParamstreamException reason, boolean sentAny) {
+      CompletableFuture<PushResult> result,
+      List<String> groups,
+      ParamstreamException reason,
+      boolean sentAny) {
     boolean registered;
     synchronized (pendingLock) {
       registered = pending.stream().anyMatch(p -> p.result() == result);
@@ -210,7 +233,7 @@ public final class PushSession implements AutoCloseable {
       // failure handler settles the future.
       return;
     }
-    abandon(result, reason);
+    abandon(result, groups, reason);
     if (sentAny) {
       // Part of the push is on the wire; the server would read the next push as its remainder.
       writer.cancel(
@@ -220,10 +243,15 @@ public final class PushSession implements AutoCloseable {
   }
 
   private CompletableFuture<PushResult> abandon(
-      CompletableFuture<PushResult> result, ParamstreamException reason) {
+      CompletableFuture<PushResult> result, List<String> groups, ParamstreamException reason) {
     window.release();
-    result.completeExceptionally(reason);
+    result.completeExceptionally(explain(reason, groups));
     return result;
+  }
+
+  /** The failure of a push of {@code groups}, with the server and the push named. */
+  private ParamstreamException explain(ParamstreamException reason, List<String> groups) {
+    return Errors.inContext(reason, target, deadline, "pushing " + Errors.groups(groups));
   }
 
   /**
@@ -238,7 +266,8 @@ public final class PushSession implements AutoCloseable {
       if (!sendLock.tryLock(remaining(deadlineNanos), TimeUnit.NANOSECONDS)) {
         writer.cancel(
             new ParamstreamException(
-                ErrorCode.DEADLINE_EXCEEDED, "push session could not close in " + deadline));
+                ErrorCode.DEADLINE_EXCEEDED,
+                "push session could not close in " + Errors.humanReadable(deadline)));
         return;
       }
       try {
@@ -256,7 +285,8 @@ public final class PushSession implements AutoCloseable {
     } catch (TimeoutException e) {
       writer.cancel(
           new ParamstreamException(
-              ErrorCode.DEADLINE_EXCEEDED, "acknowledgements did not arrive within " + deadline));
+              ErrorCode.DEADLINE_EXCEEDED,
+              "acknowledgements did not arrive within " + Errors.humanReadable(deadline)));
     } catch (ExecutionException e) {
       throw new AssertionError("ended is never completed exceptionally", e);
     }
@@ -294,7 +324,9 @@ public final class PushSession implements AutoCloseable {
       }
       window.release();
       if (ack.getCode() != 0) {
-        next.result().completeExceptionally(Errors.fromAck(ack.getCode(), ack.getMessage()));
+        next.result()
+            .completeExceptionally(
+                explain(Errors.fromAck(ack.getCode(), ack.getMessage()), next.groups()));
         return;
       }
       Map<String, Long> versions = new LinkedHashMap<>();
@@ -326,7 +358,7 @@ public final class PushSession implements AutoCloseable {
       writer.terminate(reason);
       for (Pending p : outstanding) {
         window.release();
-        p.result().completeExceptionally(reason);
+        p.result().completeExceptionally(explain(reason, p.groups()));
       }
       ended.complete(null);
     }

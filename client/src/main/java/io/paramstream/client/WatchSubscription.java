@@ -5,6 +5,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.paramstream.client.internal.ChunkAssembler;
 import io.paramstream.client.internal.Errors;
 import io.paramstream.proto.v1.GroupChunk;
+import io.paramstream.proto.v1.GroupSelector;
 import io.paramstream.proto.v1.ParameterServerGrpc;
 import io.paramstream.proto.v1.WatchRequest;
 import java.util.ArrayList;
@@ -21,6 +22,9 @@ import java.util.function.Consumer;
  * stream (the next message is requested only after it returns), and the server then skips
  * intermediate versions rather than queueing them, so a watcher always catches up with the latest
  * values.
+ *
+ * <p>A watch that fails because of the transport names the server, the groups and the cause: e.g.
+ * "server 127.0.0.1:50051 unavailable (server ended the watch) while watching group 'w'".
  */
 public final class WatchSubscription implements AutoCloseable {
   // Receives each group as it completes; null when delivering sets.
@@ -30,6 +34,9 @@ public final class WatchSubscription implements AutoCloseable {
   // Groups of the set in progress; touched only by the call's observer.
   private final List<GroupValues> pendingSet = new ArrayList<>();
   private final Consumer<ParamstreamException> onError;
+  // The server's address and "watching group 'w'", for error messages.
+  private final String target;
+  private final String operation;
   private final ChunkAssembler assembler = new ChunkAssembler();
   // Set once, by gRPC before the call starts (inside open()).
   private volatile ClientCallStreamObserver<WatchRequest> call;
@@ -39,19 +46,31 @@ public final class WatchSubscription implements AutoCloseable {
   private WatchSubscription(
       Consumer<GroupValues> onUpdate,
       Consumer<WatchSet> onSet,
-      Consumer<ParamstreamException> onError) {
+      Consumer<ParamstreamException> onError,
+      String target,
+      WatchRequest request) {
     this.onUpdate = onUpdate;
     this.onSet = onSet;
     this.onError = onError;
+    this.target = target;
+    this.operation =
+        "watching "
+            + Errors.groups(request.getGroupsList().stream().map(GroupSelector::getName).toList());
   }
 
-  /** A watch calling {@code onUpdate} once per group, as each group completes. */
+  /**
+   * A watch calling {@code onUpdate} once per group, as each group completes.
+   *
+   * @param target the server's address, for error messages
+   */
   static WatchSubscription open(
       ParameterServerGrpc.ParameterServerStub stub,
+      String target,
       WatchRequest request,
       Consumer<GroupValues> onUpdate,
       Consumer<ParamstreamException> onError) {
-    WatchSubscription subscription = new WatchSubscription(onUpdate, null, onError);
+    WatchSubscription subscription =
+        new WatchSubscription(onUpdate, null, onError, target, request);
     stub.watch(request, subscription.new ChunkObserver());
     return subscription;
   }
@@ -59,10 +78,11 @@ public final class WatchSubscription implements AutoCloseable {
   /** A watch calling {@code onSet} once per consistent set, at the set's end marker. */
   static WatchSubscription openSets(
       ParameterServerGrpc.ParameterServerStub stub,
+      String target,
       WatchRequest request,
       Consumer<WatchSet> onSet,
       Consumer<ParamstreamException> onError) {
-    WatchSubscription subscription = new WatchSubscription(null, onSet, onError);
+    WatchSubscription subscription = new WatchSubscription(null, onSet, onError, target, request);
     stub.watch(request, subscription.new ChunkObserver());
     return subscription;
   }
@@ -84,7 +104,8 @@ public final class WatchSubscription implements AutoCloseable {
   private void fail(ParamstreamException e) {
     if (!done) {
       done = true;
-      onError.accept(e);
+      // No deadline: a watch is open-ended.
+      onError.accept(Errors.inContext(e, target, null, operation));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.paramstream.ctl;
 
+import io.paramstream.cli.BuildInfo;
 import io.paramstream.cli.CommandLines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,14 +32,11 @@ public final class CtlMain implements Runnable {
   /** Exit code of a call the server refused, or of a server that could not be reached. */
   static final int REFUSED = 1;
 
-  /** {@code --version}: the version of the jar, from its manifest when there is one. */
+  /** {@code --version}: the build's version, SNAPSHOT included, and its git commit. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String version = CtlMain.class.getPackage().getImplementationVersion();
-      return new String[] {
-        "paramstream-ctl " + (version != null ? version : "(development build)")
-      };
+      return new String[] {"paramstream-ctl " + BuildInfo.current().describe()};
     }
   }
 

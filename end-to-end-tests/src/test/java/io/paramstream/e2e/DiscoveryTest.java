@@ -103,13 +103,14 @@ class DiscoveryTest {
   }
 
   @Test
-  void serverInfo_describesVersionFeaturesAndMode() {
+  void serverInfo_describesVersionCommitFeaturesAndMode() {
     ServerInfo info =
         ParameterServerGrpc.newBlockingStub(channel)
             .withDeadlineAfter(30, TimeUnit.SECONDS)
             .getServerInfo(GetServerInfoRequest.getDefaultInstance());
 
     assertThat(info.getServerVersion()).matches("\\d+\\.\\d+\\.\\d+.*");
+    BuildCommit.assertIsThisBuild(info.getServerCommit());
     assertThat(info.getFeaturesList())
         .contains("pull_stream", "exactly_once", "optimizer_adamw", "partial_hyperparameters")
         .doesNotContain("checkpoints"); // this server has no checkpoint directory

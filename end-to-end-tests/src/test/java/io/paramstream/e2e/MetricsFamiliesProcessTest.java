@@ -68,6 +68,7 @@ class MetricsFamiliesProcessTest {
               "paramstream_checkpoint_seconds_bucket",
               "paramstream_checkpoint_last_written_timestamp_seconds");
       assertThat(before.sum("paramstream_build_info", "version=\"0.1.0")).isEqualTo(1);
+      BuildCommit.assertIsThisBuild(before.label("paramstream_build_info", "commit"));
       assertThat(before.value("jvm_memory_used_bytes{area=\"heap\"}")).isPositive();
       assertThat(before.value("process_resident_memory_bytes")).isPositive();
       assertThat(before.value("paramstream_connections_open")).isGreaterThanOrEqualTo(1);

@@ -7,8 +7,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** One scrape of a server's /metrics in the Prometheus text format, read back by series. */
 final class Scrape {
@@ -61,6 +64,19 @@ final class Scrape {
       throw new AssertionError("no series " + series + " in the scrape; names: " + names);
     }
     return value;
+  }
+
+  /** The value of {@code label} on the one series of {@code name}, e.g. the build-info commit. */
+  String label(String name, String label) {
+    List<String> series = samples.keySet().stream().filter(s -> s.startsWith(name + "{")).toList();
+    if (series.size() != 1) {
+      throw new AssertionError("expected one series " + name + ", got " + series);
+    }
+    Matcher matcher = Pattern.compile("[{,]" + label + "=\"([^\"]*)\"").matcher(series.get(0));
+    if (!matcher.find()) {
+      throw new AssertionError("no label " + label + " on " + series.get(0));
+    }
+    return matcher.group(1);
   }
 
   /** The sum over every series of {@code name} whose labels contain {@code labelsPart}. */

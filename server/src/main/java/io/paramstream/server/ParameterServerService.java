@@ -269,7 +269,8 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
             .setMaxInboundMessageBytes(config.maxInboundMessageBytes())
             .setMaxChunkBytes(config.maxChunkBytes())
             .setDefaultHyperparameters(Converters.toProto(store.defaultHyperparameters()))
-            .setServerVersion(ServerFeatures.version())
+            .setServerVersion(ServerFeatures.build().version())
+            .setServerCommit(ServerFeatures.build().commit())
             .addAllFeatures(
                 ServerFeatures.of(
                     checkpointer != null,

@@ -1,14 +1,11 @@
 package io.paramstream.server;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.paramstream.cli.BuildInfo;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 /**
- * What {@code ServerInfo} tells a client about this server beyond limits: its version and the
+ * What {@code ServerInfo} tells a client about this server beyond limits: its build and the
  * optional features it supports, so a client can check before it relies on one. The names are part
  * of the public contract (listed in the .proto); a feature is only ever added.
  */
@@ -35,6 +32,8 @@ final class ServerFeatures {
   /** The Checkpoint RPC works: the server runs with a checkpoint directory. */
   static final String CHECKPOINTS = "checkpoints";
 
+  private static final BuildInfo BUILD = BuildInfo.current();
+
   private ServerFeatures() {}
 
   static List<String> of(boolean checkpoints, boolean asynchronous) {
@@ -55,17 +54,8 @@ final class ServerFeatures {
     return List.copyOf(features);
   }
 
-  /** The build's version, e.g. {@code 0.1.0-SNAPSHOT}, from a resource Maven fills in. */
-  static String version() {
-    try (InputStream in = ServerFeatures.class.getResourceAsStream("version.properties")) {
-      if (in == null) {
-        return "unknown";
-      }
-      Properties properties = new Properties();
-      properties.load(in);
-      return properties.getProperty("version", "unknown");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** The build's version, e.g. {@code 0.1.0-SNAPSHOT}, and the git commit it was built from. */
+  static BuildInfo build() {
+    return BUILD;
   }
 }

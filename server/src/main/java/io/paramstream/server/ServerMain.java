@@ -39,11 +39,11 @@ public final class ServerMain implements Callable<Integer> {
     return LoggerFactory.getLogger(ServerMain.class);
   }
 
-  /** {@code --version}: the build's own version, SNAPSHOT included. */
+  /** {@code --version}: the build's own version, SNAPSHOT included, and its git commit. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"paramstream-server " + ServerFeatures.version()};
+      return new String[] {"paramstream-server " + ServerFeatures.build().describe()};
     }
   }
 

@@ -136,10 +136,10 @@ public final class ServerMetrics {
             .register(registry);
     Info.builder()
         .name("paramstream_build_info")
-        .help("The server's version.")
-        .labelNames("version")
+        .help("The server's version and the git commit it was built from.")
+        .labelNames("version", "commit")
         .register(registry)
-        .addLabelValues(ServerFeatures.version());
+        .addLabelValues(ServerFeatures.build().version(), ServerFeatures.build().commit());
     JvmMetrics.builder().register(registry);
     rpc = new RpcMetrics(registry);
     GaugeWithCallback.builder()

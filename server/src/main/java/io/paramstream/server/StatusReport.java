@@ -19,7 +19,7 @@ final class StatusReport {
   private static final Path CGROUP_LIMIT = Path.of("/sys/fs/cgroup/memory.max");
 
   private final ParamstreamServer server;
-  private final String version = ServerFeatures.version();
+  private final String version = ServerFeatures.build().version();
   private final long startNanos = System.nanoTime();
 
   StatusReport(ParamstreamServer server) {

@@ -14,6 +14,7 @@ import io.paramstream.client.ParamstreamClient;
 import io.paramstream.client.ParamstreamException;
 import io.paramstream.client.PushResult;
 import io.paramstream.client.WatchSubscription;
+import io.paramstream.client.internal.Errors;
 import io.paramstream.proto.v1.DescribeShardRequest;
 import io.paramstream.proto.v1.ShardDescription;
 import io.paramstream.proto.v1.ShardPlacementGrpc;
@@ -523,7 +524,7 @@ public final class ShardedClient implements AutoCloseable {
     // UNAVAILABLE first: a dead shard is what the caller most needs to know about.
     failures.sort(Comparator.comparing(f -> f.code() == ErrorCode.UNAVAILABLE ? 0 : 1));
     StringBuilder message = new StringBuilder("push failed on ");
-    message.append(String.join("; ", failures.stream().map(Throwable::getMessage).toList()));
+    message.append(String.join("; ", failures.stream().map(Errors::detail).toList()));
     message.append(applied.isEmpty() ? "; applied on no shard" : "; applied on " + applied);
     throw new ParamstreamException(failures.get(0).code(), message.toString(), failures.get(0));
   }
@@ -562,8 +563,7 @@ public final class ShardedClient implements AutoCloseable {
           ErrorCode.UNAVAILABLE,
           what
               + ": "
-              + String.join(
-                  "; ", unreachable.values().stream().map(Throwable::getMessage).toList()),
+              + String.join("; ", unreachable.values().stream().map(Errors::detail).toList()),
           unreachable.values().iterator().next());
     }
 
@@ -694,15 +694,20 @@ public final class ShardedClient implements AutoCloseable {
     }
   }
 
-  /** The same failure, with the shard named (once) in its message. */
+  /**
+   * The same failure, with the shard named (once) in its message: e.g. "shard 1 (10.0.0.2:50051) is
+   * unavailable: connection refused to 10.0.0.2:50051 while pushing group 'w'". The shard's client
+   * already named the address, the operation and the cause.
+   */
   ParamstreamException shardFailure(int shard, Throwable t) {
     Shard s = shards.get(shard);
     if (t instanceof ParamstreamException e) {
-      if (e.getMessage() != null && e.getMessage().startsWith(s.toString())) {
+      String detail = Errors.detail(e);
+      if (detail.startsWith(s.toString())) {
         return e;
       }
       String what = e.code() == ErrorCode.UNAVAILABLE ? " is unavailable: " : ": ";
-      return new ParamstreamException(e.code(), s + what + e.getMessage(), e);
+      return new ParamstreamException(e.code(), s + what + detail, e);
     }
     return new ParamstreamException(ErrorCode.UNKNOWN, s + ": " + t, t);
   }

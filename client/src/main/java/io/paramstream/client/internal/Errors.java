@@ -6,11 +6,18 @@ import io.paramstream.client.ParamstreamException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** The one place that turns gRPC statuses and ack codes into {@link ParamstreamException}s. */
 public final class Errors {
+  // How gRPC words the deadlines it enforces, e.g. "Deadline exceeded after 1.0s" or "ClientCall
+  // started after CallOptions deadline was exceeded".
+  private static final Pattern GRPC_DEADLINE = Pattern.compile("(?i)deadline (was )?exceeded");
+
   private Errors() {}
 
   /** Converts any failure seen by the client into the library's exception. */
@@ -42,12 +49,19 @@ public final class Errors {
    * Names the server and what the call was doing in a failure of the transport, which gRPC reports
    * as little more than "UNAVAILABLE: io exception": e.g. "connection refused to 127.0.0.1:50051
    * while listing groups", "deadline of 30s exceeded while pushing group 'w' to 127.0.0.1:50051".
-   * Other failures are the server's answers, which already say what went wrong, and pass unchanged.
+   * Unary calls, push sessions, watches and pulls on the shared PullStream all explain their
+   * failures here. Other failures are the server's answers, which already say what went wrong, and
+   * pass unchanged; so does a failure explained already (see {@link #explained}), so that a call
+   * built on another (a push on a push session) does not explain it twice.
    *
+   * @param deadline the call's deadline, or null for an open-ended call (a watch)
    * @param operation what the call was doing, e.g. "pushing group 'w'"
    */
   public static ParamstreamException inContext(
       ParamstreamException e, String target, Duration deadline, String operation) {
+    if (explained(e)) {
+      return e;
+    }
     return switch (e.code()) {
       case UNAVAILABLE ->
           new ParamstreamException(
@@ -55,18 +69,34 @@ public final class Errors {
       case DEADLINE_EXCEEDED ->
           new ParamstreamException(
               ErrorCode.DEADLINE_EXCEEDED,
-              "deadline of "
-                  + humanReadable(deadline)
+              (deadline == null ? "deadline" : "deadline of " + humanReadable(deadline))
                   + " exceeded while "
                   + operation
                   + " to "
                   + target
                   + " ("
-                  + detail(e)
+                  + deadlineCause(e)
                   + ")",
               e);
       default -> e;
     };
+  }
+
+  /**
+   * Whether {@code e} already is an explanation: one the client made of another failure of the same
+   * code, which it keeps as the cause (here, or a cluster client naming the failed shard).
+   */
+  static boolean explained(ParamstreamException e) {
+    return e.getCause() instanceof ParamstreamException cause && cause.code() == e.code();
+  }
+
+  /** "group 'w'" or "groups 'a', 'b'", for error messages. */
+  public static String groups(Collection<String> names) {
+    if (names.isEmpty()) {
+      return "every group";
+    }
+    String quoted = names.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", "));
+    return (names.size() == 1 ? "group " : "groups ") + quoted;
   }
 
   private static String unavailable(ParamstreamException e, String target) {
@@ -84,15 +114,31 @@ public final class Errors {
     return "server " + target + " unavailable (" + detail(e) + ")";
   }
 
+  /**
+   * Why a deadline passed, in words. gRPC's own description ("CallOptions deadline exceeded after
+   * 0.999s. Name resolution delay 0.000000000 seconds. [closed=[CANCELLED], ...]") becomes whether
+   * the call never got a connection or got no answer; the client's own ("the push window stayed
+   * full for 30s") is kept.
+   */
+  private static String deadlineCause(ParamstreamException e) {
+    String detail = detail(e);
+    if (!GRPC_DEADLINE.matcher(detail).find()) {
+      return detail;
+    }
+    return detail.contains("waiting_for_connection")
+        ? "no connection to the server was ready in time"
+        : "no answer from the server in time";
+  }
+
   /** The message without the code prefix the exception adds. */
-  private static String detail(ParamstreamException e) {
+  public static String detail(ParamstreamException e) {
     String prefix = e.code() + ": ";
     String message = String.valueOf(e.getMessage());
     return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
   }
 
   /** 30s, 2m, 1h, 1500ms: as people write deadlines. */
-  static String humanReadable(Duration duration) {
+  public static String humanReadable(Duration duration) {
     long millis = duration.toMillis();
     if (millis % 1000 != 0) {
       return millis + "ms";

@@ -68,6 +68,63 @@ class ErrorsTest {
   }
 
   @Test
+  void inContext_grpcDeadline_saysNoAnswerOrNoConnectionInWords() {
+    ParamstreamException noAnswer =
+        Errors.from(
+            Status.DEADLINE_EXCEEDED
+                .withDescription(
+                    "CallOptions deadline exceeded after 0.999329583s. Name resolution delay"
+                        + " 0.000000000 seconds. [closed=[CANCELLED], committed=[noop]]")
+                .asRuntimeException());
+    ParamstreamException noConnection =
+        Errors.from(
+            Status.DEADLINE_EXCEEDED
+                .withDescription(
+                    "Deadline exceeded after 1.499s. [buffered_nanos=1500, waiting_for_connection]")
+                .asRuntimeException());
+
+    assertThat(Errors.inContext(noAnswer, "h:1", Duration.ofSeconds(1), "pushing group 'w'"))
+        .hasMessage(
+            "DEADLINE_EXCEEDED: deadline of 1s exceeded while pushing group 'w' to h:1"
+                + " (no answer from the server in time)");
+    assertThat(Errors.inContext(noConnection, "h:1", Duration.ofMillis(1500), "pulling"))
+        .hasMessage(
+            "DEADLINE_EXCEEDED: deadline of 1500ms exceeded while pulling to h:1"
+                + " (no connection to the server was ready in time)");
+  }
+
+  @Test
+  void inContext_ownDeadlineWords_keptAndExplainedOnce() {
+    ParamstreamException windowFull =
+        new ParamstreamException(ErrorCode.DEADLINE_EXCEEDED, "the push window stayed full for 1s");
+
+    ParamstreamException explained =
+        Errors.inContext(windowFull, "h:1", Duration.ofSeconds(1), "pushing group 'w'");
+
+    assertThat(explained)
+        .hasMessage(
+            "DEADLINE_EXCEEDED: deadline of 1s exceeded while pushing group 'w' to h:1"
+                + " (the push window stayed full for 1s)");
+    assertThat(Errors.inContext(explained, "h:1", Duration.ofSeconds(1), "pushing group 'w'"))
+        .isSameAs(explained);
+  }
+
+  @Test
+  void inContext_openEndedCall_saysDeadlineWithoutLength() {
+    ParamstreamException e = new ParamstreamException(ErrorCode.DEADLINE_EXCEEDED, "late");
+
+    assertThat(Errors.inContext(e, "h:1", null, "watching group 'w'"))
+        .hasMessage("DEADLINE_EXCEEDED: deadline exceeded while watching group 'w' to h:1 (late)");
+  }
+
+  @Test
+  void groups_namesOneSeveralOrEvery() {
+    assertThat(Errors.groups(java.util.List.of("w"))).isEqualTo("group 'w'");
+    assertThat(Errors.groups(java.util.List.of("a", "b"))).isEqualTo("groups 'a', 'b'");
+    assertThat(Errors.groups(java.util.List.of())).isEqualTo("every group");
+  }
+
+  @Test
   void inContext_serverSaysUnavailable_keepsItsWordsAndNamesTarget() {
     ParamstreamException shuttingDown =
         Errors.from(Status.UNAVAILABLE.withDescription("shutting down").asRuntimeException());
