@@ -100,6 +100,19 @@ public class KernelBenchmark {
     return t[0];
   }
 
+  /** The kernel's sum in the other order, {@code c * theta + s * grad}: the same bits. */
+  @Benchmark
+  public float sgdWithDecaySwapped() {
+    float c = hyperparameters.decayStep();
+    float s = hyperparameters.step();
+    float[] t = theta;
+    float[] g = grad;
+    for (int i = 0; i < t.length; i++) {
+      t[i] = t[i] - (c * t[i] + s * g[i]);
+    }
+    return t[0];
+  }
+
   /** The old applyInPlace loop, as it was: a static method like the kernel, so the JIT is fair. */
   private static void factorForm(float[] theta, float[] grad, float keep, float step) {
     int n = theta.length;

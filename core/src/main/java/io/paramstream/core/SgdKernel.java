@@ -100,7 +100,13 @@ public final class SgdKernel {
       throw new IllegalArgumentException(
           "gradient has " + grad.length + " elements, the group has " + n);
     }
-    applyInPlace(theta, 0, grad, 0, n, hyperparameters, decay);
+    // Its own loop rather than the range form below: with two independent offsets C2 cannot rule
+    // out that theta and grad overlap, and leaves the loop scalar (JMH: 2.2x slower at 1M floats).
+    float c = decay ? hyperparameters.decayStep() : 0.0f;
+    float step = hyperparameters.step();
+    for (int i = 0; i < n; i++) {
+      theta[i] = theta[i] - (step * grad[i] + c * theta[i]);
+    }
   }
 
   /**

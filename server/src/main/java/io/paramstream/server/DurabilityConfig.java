@@ -24,8 +24,11 @@ public record DurabilityConfig(
     boolean allowEmptyStart,
     long writeBytesPerSecond) {
 
-  /** The default write rate: 1 GiB of parameters in about 4 s, using a fraction of one core. */
-  public static final long DEFAULT_WRITE_BYTES_PER_SECOND = 256L << 20;
+  /**
+   * No limit by default: on a quiet 2-core machine pacing at 256 MiB/s did not raise the push rate
+   * during a 1 GiB checkpoint (BENCHMARKS.md section 6); it is there for shared machines.
+   */
+  public static final long DEFAULT_WRITE_BYTES_PER_SECOND = 0;
 
   public DurabilityConfig {
     Objects.requireNonNull(directory, "directory");
