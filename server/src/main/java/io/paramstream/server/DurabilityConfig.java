@@ -25,10 +25,11 @@ public record DurabilityConfig(
     long writeBytesPerSecond) {
 
   /**
-   * No limit by default: on a quiet 2-core machine pacing at 256 MiB/s did not raise the push rate
-   * during a 1 GiB checkpoint (BENCHMARKS.md section 6); it is there for shared machines.
+   * 1 GiB in about 4 s. Unpaced, a server's first checkpoint of 1 GiB (its code still cold) held
+   * the pushes to other groups at 0.46-0.50 of their rate on 2 cores; paced, 0.51-0.67
+   * (BENCHMARKS.md section 6).
    */
-  public static final long DEFAULT_WRITE_BYTES_PER_SECOND = 0;
+  public static final long DEFAULT_WRITE_BYTES_PER_SECOND = 256L << 20;
 
   public DurabilityConfig {
     Objects.requireNonNull(directory, "directory");

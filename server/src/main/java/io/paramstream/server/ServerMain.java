@@ -178,12 +178,12 @@ public final class ServerMain implements Callable<Integer> {
 
   @Option(
       names = "--checkpoint-write-rate",
-      defaultValue = "0",
+      defaultValue = "256MiB",
       converter = ByteSizeConverter.class,
       description =
-          "Most bytes per second a periodic or requested checkpoint writes, e.g. 256MiB, to leave"
-              + " CPU to pushes on a shared machine; 0 for no limit. The shutdown checkpoint is not"
-              + " paced (default: ${DEFAULT-VALUE}).")
+          "Most bytes per second a periodic or requested checkpoint writes, e.g. 256MiB or 1GB, so"
+              + " it leaves CPU to pushes; 0 for no limit. The shutdown checkpoint is not paced"
+              + " (default: ${DEFAULT-VALUE}).")
   long checkpointWriteRate;
 
   @Option(

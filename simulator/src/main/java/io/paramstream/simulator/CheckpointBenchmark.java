@@ -92,6 +92,22 @@ public final class CheckpointBenchmark implements Callable<Integer> {
   Duration baseline;
 
   @Option(
+      names = "--warmup",
+      defaultValue = "PT20S",
+      description =
+          "Pushing before anything is measured, so both JVMs' JIT has compiled the push path"
+              + " (default: ${DEFAULT-VALUE}).")
+  Duration warmup;
+
+  @Option(
+      names = "--warmup-checkpoints",
+      defaultValue = "1",
+      description =
+          "Checkpoints taken during the warm-up, unmeasured, as a server with periodic"
+              + " checkpoints has done before any one of them (default: ${DEFAULT-VALUE}).")
+  int warmupCheckpoints;
+
+  @Option(
       names = "--runs",
       defaultValue = "1",
       description = "Server processes measured one after the other (default: ${DEFAULT-VALUE}).")
@@ -206,7 +222,10 @@ public final class CheckpointBenchmark implements Callable<Integer> {
             "small-pusher");
     pusher.start();
     try {
-      Thread.sleep(2000); // warm-up
+      for (int i = 0; i < warmupCheckpoints; i++) {
+        checkpoint(channel);
+      }
+      Thread.sleep(warmup.toMillis());
       double rateBefore = rate(pushes);
       long rssBefore = ProcStatus.read(pid).vmRssBytes();
 
@@ -220,9 +239,7 @@ public final class CheckpointBenchmark implements Callable<Integer> {
       timer.start();
       long before = pushes.get();
       long start = System.nanoTime();
-      ParameterServerGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(10, TimeUnit.MINUTES)
-          .checkpoint(CheckpointRequest.getDefaultInstance());
+      checkpoint(channel);
       double seconds = (System.nanoTime() - start) / 1e9;
       double duringRate = (pushes.get() - before) / seconds;
       double cpu = checkpointThreadCpuSeconds(pid) - cpuBefore;
@@ -246,6 +263,12 @@ public final class CheckpointBenchmark implements Callable<Integer> {
       stop.set(true);
       pusher.join(30_000);
     }
+  }
+
+  private static void checkpoint(ManagedChannel channel) {
+    ParameterServerGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(10, TimeUnit.MINUTES)
+        .checkpoint(CheckpointRequest.getDefaultInstance());
   }
 
   /** Pushes per second while a plain file of the parameters' size is written and fsynced. */
