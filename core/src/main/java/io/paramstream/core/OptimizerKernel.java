@@ -46,7 +46,7 @@ public final class OptimizerKernel {
       case SGD ->
           momentumSgd(
               optimizer, theta, first, offset, grad, gradOffset, length, lr, wd, freshBuffer);
-      case ADAM ->
+      case ADAM, ADAMW ->
           adam(
               optimizer,
               theta,
@@ -59,21 +59,7 @@ public final class OptimizerKernel {
               lr,
               wd,
               steps,
-              false);
-      case ADAMW ->
-          adam(
-              optimizer,
-              theta,
-              first,
-              second,
-              offset,
-              grad,
-              gradOffset,
-              length,
-              lr,
-              wd,
-              steps,
-              true);
+              optimizer.kind() == Optimizer.Kind.ADAMW);
     }
   }
 
