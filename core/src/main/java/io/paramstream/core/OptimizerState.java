@@ -80,11 +80,6 @@ final class OptimizerState {
    */
   void apply(float[] theta, float[] grad, Hyperparameters hyperparameters, boolean decay) {
     steps++;
-    if (optimizer.isPlainSgd()) {
-      // The whole-array loop, which C2 vectorizes; the range form of the kernel it does not.
-      SgdKernel.applyInPlace(theta, grad, hyperparameters, decay);
-      return;
-    }
     OptimizerKernel.apply(
         optimizer,
         theta,

@@ -123,6 +123,10 @@ public final class SgdKernel {
       int length,
       Hyperparameters hyperparameters,
       boolean decay) {
+    if (thetaOffset == 0 && gradOffset == 0 && length == theta.length && length == grad.length) {
+      applyInPlace(theta, grad, hyperparameters, decay); // whole arrays: the vectorized loop
+      return;
+    }
     // s * grad + 0 * theta is s * grad exactly for finite theta, so one loop serves both cases.
     float c = decay ? hyperparameters.decayStep() : 0.0f;
     float step = hyperparameters.step();
