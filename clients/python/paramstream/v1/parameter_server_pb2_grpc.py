@@ -80,6 +80,26 @@ class ParameterServerStub(object):
                 request_serializer=paramstream_dot_v1_dot_parameter__server__pb2.CheckpointRequest.SerializeToString,
                 response_deserializer=paramstream_dot_v1_dot_parameter__server__pb2.CheckpointResponse.FromString,
                 )
+        self.CreateTable = channel.unary_unary(
+                '/paramstream.v1.ParameterServer/CreateTable',
+                request_serializer=paramstream_dot_v1_dot_parameter__server__pb2.CreateTableRequest.SerializeToString,
+                response_deserializer=paramstream_dot_v1_dot_parameter__server__pb2.CreateTableResponse.FromString,
+                )
+        self.ListTables = channel.unary_unary(
+                '/paramstream.v1.ParameterServer/ListTables',
+                request_serializer=paramstream_dot_v1_dot_parameter__server__pb2.ListTablesRequest.SerializeToString,
+                response_deserializer=paramstream_dot_v1_dot_parameter__server__pb2.ListTablesResponse.FromString,
+                )
+        self.DeleteTables = channel.unary_unary(
+                '/paramstream.v1.ParameterServer/DeleteTables',
+                request_serializer=paramstream_dot_v1_dot_parameter__server__pb2.DeleteTablesRequest.SerializeToString,
+                response_deserializer=paramstream_dot_v1_dot_parameter__server__pb2.DeleteTablesResponse.FromString,
+                )
+        self.PullRows = channel.unary_stream(
+                '/paramstream.v1.ParameterServer/PullRows',
+                request_serializer=paramstream_dot_v1_dot_parameter__server__pb2.PullRowsRequest.SerializeToString,
+                response_deserializer=paramstream_dot_v1_dot_parameter__server__pb2.RowChunk.FromString,
+                )
 
 
 class ParameterServerServicer(object):
@@ -234,6 +254,42 @@ class ParameterServerServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateTable(self, request, context):
+        """--- Sparse tables (feature "sparse_tables"; see TableInfo) ---
+
+        Creates a sparse table. Fails with ALREADY_EXISTS if a table of that name exists (tables and
+        groups have separate names), INVALID_ARGUMENT for a bad field (named in the message), and
+        RESOURCE_EXHAUSTED when an indexed table's rows pass --max-parameter-bytes or the heap.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTables(self, request, context):
+        """Lists tables with their metadata and row counts (no values).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteTables(self, request, context):
+        """Deletes tables. Fails with NOT_FOUND, deleting nothing, if any name is unknown.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PullRows(self, request, context):
+        """Pulls rows of tables, as RowChunks. All requested tables are read at one instant between
+        pushes (a push of several tables is seen entirely or not at all). A keyed table answers an id
+        it has never seen with the value its initializer would give that row, without creating the
+        row, so pulls never grow a table. Fails with NOT_FOUND for an unknown table and
+        INVALID_ARGUMENT for an id outside an indexed table; nothing is sent then.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ParameterServerServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -301,6 +357,26 @@ def add_ParameterServerServicer_to_server(servicer, server):
                     servicer.Checkpoint,
                     request_deserializer=paramstream_dot_v1_dot_parameter__server__pb2.CheckpointRequest.FromString,
                     response_serializer=paramstream_dot_v1_dot_parameter__server__pb2.CheckpointResponse.SerializeToString,
+            ),
+            'CreateTable': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateTable,
+                    request_deserializer=paramstream_dot_v1_dot_parameter__server__pb2.CreateTableRequest.FromString,
+                    response_serializer=paramstream_dot_v1_dot_parameter__server__pb2.CreateTableResponse.SerializeToString,
+            ),
+            'ListTables': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTables,
+                    request_deserializer=paramstream_dot_v1_dot_parameter__server__pb2.ListTablesRequest.FromString,
+                    response_serializer=paramstream_dot_v1_dot_parameter__server__pb2.ListTablesResponse.SerializeToString,
+            ),
+            'DeleteTables': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteTables,
+                    request_deserializer=paramstream_dot_v1_dot_parameter__server__pb2.DeleteTablesRequest.FromString,
+                    response_serializer=paramstream_dot_v1_dot_parameter__server__pb2.DeleteTablesResponse.SerializeToString,
+            ),
+            'PullRows': grpc.unary_stream_rpc_method_handler(
+                    servicer.PullRows,
+                    request_deserializer=paramstream_dot_v1_dot_parameter__server__pb2.PullRowsRequest.FromString,
+                    response_serializer=paramstream_dot_v1_dot_parameter__server__pb2.RowChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -531,6 +607,74 @@ class ParameterServer(object):
         return grpc.experimental.unary_unary(request, target, '/paramstream.v1.ParameterServer/Checkpoint',
             paramstream_dot_v1_dot_parameter__server__pb2.CheckpointRequest.SerializeToString,
             paramstream_dot_v1_dot_parameter__server__pb2.CheckpointResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def CreateTable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/paramstream.v1.ParameterServer/CreateTable',
+            paramstream_dot_v1_dot_parameter__server__pb2.CreateTableRequest.SerializeToString,
+            paramstream_dot_v1_dot_parameter__server__pb2.CreateTableResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ListTables(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/paramstream.v1.ParameterServer/ListTables',
+            paramstream_dot_v1_dot_parameter__server__pb2.ListTablesRequest.SerializeToString,
+            paramstream_dot_v1_dot_parameter__server__pb2.ListTablesResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def DeleteTables(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/paramstream.v1.ParameterServer/DeleteTables',
+            paramstream_dot_v1_dot_parameter__server__pb2.DeleteTablesRequest.SerializeToString,
+            paramstream_dot_v1_dot_parameter__server__pb2.DeleteTablesResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def PullRows(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(request, target, '/paramstream.v1.ParameterServer/PullRows',
+            paramstream_dot_v1_dot_parameter__server__pb2.PullRowsRequest.SerializeToString,
+            paramstream_dot_v1_dot_parameter__server__pb2.RowChunk.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 
