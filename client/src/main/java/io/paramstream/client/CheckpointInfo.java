@@ -5,5 +5,11 @@ package io.paramstream.client;
  *
  * @param file the file's name within the server's checkpoint directory
  * @param groups how many groups it holds
+ * @param tables how many sparse tables it holds
  */
-public record CheckpointInfo(String file, long groups) {}
+public record CheckpointInfo(String file, long groups, long tables) {
+  /** A checkpoint of groups only. */
+  public CheckpointInfo(String file, long groups) {
+    this(file, groups, 0);
+  }
+}

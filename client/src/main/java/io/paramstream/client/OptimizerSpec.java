@@ -57,4 +57,19 @@ public record OptimizerSpec(
     }
     return proto.build();
   }
+
+  /** The spec a server reported; unset Adam fields take the contract's defaults. */
+  static OptimizerSpec fromProto(io.paramstream.proto.v1.Optimizer o) {
+    return switch (o.getKind()) {
+      case ADAM, ADAMW -> {
+        double beta1 = o.hasBeta1() ? o.getBeta1() : 0.9;
+        double beta2 = o.hasBeta2() ? o.getBeta2() : 0.999;
+        double epsilon = o.hasEpsilon() ? o.getEpsilon() : 1e-8;
+        yield o.getKind() == io.paramstream.proto.v1.Optimizer.Kind.ADAM
+            ? adam(beta1, beta2, epsilon)
+            : adamW(beta1, beta2, epsilon);
+      }
+      default -> sgd(o.getMomentum(), o.getDampening(), o.getNesterov());
+    };
+  }
 }

@@ -287,7 +287,7 @@ public final class ParamstreamClient implements AutoCloseable {
    * Changes the learning rate and weight decay of groups at run time, e.g. to follow a learning
    * rate schedule. Pushes applied after this call use the new values.
    *
-   * @param names the groups to change; none changes every group
+   * @param names the groups to change; none changes every group and every table
    * @return the changed groups' metadata
    */
   public List<GroupInfo> setHyperparameters(Hyperparameters hyperparameters, String... names) {
@@ -349,7 +349,221 @@ public final class ParamstreamClient implements AutoCloseable {
             "writing a checkpoint",
             stub ->
                 stub.checkpoint(io.paramstream.proto.v1.CheckpointRequest.getDefaultInstance()));
-    return new CheckpointInfo(response.getFile(), response.getGroups());
+    return new CheckpointInfo(response.getFile(), response.getGroups(), response.getTables());
+  }
+
+  // ---- sparse tables ----
+
+  /**
+   * Creates a sparse table (see {@link TableSpec}). An indexed table's rows are all set from the
+   * initializer on the server; nothing but the spec travels.
+   *
+   * @return the new table's metadata (version 0)
+   * @throws ParamstreamException ALREADY_EXISTS if a table of that name exists, INVALID_ARGUMENT
+   *     for a bad field (named in the message), RESOURCE_EXHAUSTED when the rows do not fit
+   */
+  public TableInfo createTable(TableSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    io.paramstream.proto.v1.CreateTableRequest request = TableMessages.toRequest(spec);
+    return TableMessages.fromProto(
+        unary(
+            "creating table '" + spec.name() + "'", stub -> stub.createTable(request).getTable()));
+  }
+
+  /**
+   * Describes tables (metadata and row counts, no values), sorted by name.
+   *
+   * @param names the tables to describe; none lists every table
+   * @throws ParamstreamException NOT_FOUND if a named table does not exist
+   */
+  public List<TableInfo> listTables(String... names) {
+    io.paramstream.proto.v1.ListTablesRequest request =
+        io.paramstream.proto.v1.ListTablesRequest.newBuilder().addAllNames(names(names)).build();
+    return unary(
+            "listing " + Errors.tables(Arrays.asList(names)),
+            stub -> stub.listTables(request).getTablesList())
+        .stream()
+        .map(TableMessages::fromProto)
+        .toList();
+  }
+
+  /**
+   * Deletes tables, all or none: if any name is unknown nothing is deleted.
+   *
+   * @throws ParamstreamException NOT_FOUND if a named table does not exist
+   * @throws IllegalArgumentException if no name is given
+   */
+  public void deleteTables(String... names) {
+    if (names.length == 0) {
+      throw new IllegalArgumentException("name at least one table to delete");
+    }
+    io.paramstream.proto.v1.DeleteTablesRequest request =
+        io.paramstream.proto.v1.DeleteTablesRequest.newBuilder().addAllNames(names(names)).build();
+    unary("deleting " + Errors.tables(Arrays.asList(names)), stub -> stub.deleteTables(request));
+  }
+
+  /**
+   * Changes the learning rate and weight decay of tables at run time; pushes applied after this
+   * call use the new values. ({@link #setHyperparameters} with no names changes every group and
+   * every table.)
+   *
+   * @param tables the tables to change; at least one
+   * @return the changed tables' metadata
+   * @throws ParamstreamException NOT_FOUND, changing nothing, if a named table does not exist
+   */
+  public List<TableInfo> setTableHyperparameters(
+      Hyperparameters hyperparameters, String... tables) {
+    Objects.requireNonNull(hyperparameters, "hyperparameters");
+    if (tables.length == 0) {
+      throw new IllegalArgumentException("name at least one table to change");
+    }
+    SetHyperparametersRequest request =
+        SetHyperparametersRequest.newBuilder()
+            .addAllTables(names(tables))
+            .setHyperparameters(Protos.toProto(hyperparameters))
+            .build();
+    return unary(
+            "setting hyperparameters of " + Errors.tables(Arrays.asList(tables)),
+            stub -> stub.setHyperparameters(request).getTablesList())
+        .stream()
+        .map(TableMessages::fromProto)
+        .toList();
+  }
+
+  /**
+   * Pushes row gradients of tables and waits for the server to apply them, atomically across all
+   * tables, on one Push call of its own; see {@link #push(Map, List)}.
+   *
+   * @return the acknowledgement, with each table's new version in {@link PushResult#tableVersions}
+   */
+  public PushResult pushRows(List<RowGradient> rows) {
+    return push(Map.of(), rows);
+  }
+
+  /** As {@link #pushRows(List)}. */
+  public PushResult pushRows(RowGradient... rows) {
+    return pushRows(List.of(rows));
+  }
+
+  /**
+   * Pushes group gradients and table rows together, applied atomically across all of them. Rows of
+   * the same id in one push are summed by the server before the update. Rows are sent in messages
+   * of at most 1 MiB. Never retried.
+   *
+   * @throws ParamstreamException with the ack's code if the server rejected the push (nothing
+   *     changed): INVALID_ARGUMENT for a row of the wrong width, an id outside an indexed table or
+   *     a non-finite value, NOT_FOUND for an unknown table or group, RESOURCE_EXHAUSTED past a
+   *     keyed table's row limit
+   */
+  public PushResult push(Map<String, float[]> gradients, List<RowGradient> rows) {
+    Objects.requireNonNull(gradients, "gradients");
+    Objects.requireNonNull(rows, "rows");
+    return pushOnce(gradients, rows, PushOptions.NONE, 0);
+  }
+
+  /**
+   * Reads rows of one table, in the order of {@code ids} (which may repeat). A keyed table answers
+   * an id it has never seen with the row's initial value, without creating it. Retried on
+   * UNAVAILABLE as {@link #pull} is.
+   *
+   * @throws ParamstreamException NOT_FOUND for an unknown table, INVALID_ARGUMENT for an id outside
+   *     an indexed table
+   */
+  public TableRows pullRows(String table, long... ids) {
+    Map<String, TableRows> rows = pullRows(List.of(RowQuery.of(table, ids)));
+    TableRows result = rows.get(table);
+    if (result == null) {
+      throw Errors.protocol("pull of table " + table + " returned no rows");
+    }
+    return result;
+  }
+
+  /**
+   * Reads rows of several tables at one instant between pushes (a push of several tables is seen
+   * entirely or not at all). A query with {@link RowQuery#ifNewerThan} is skipped by the server
+   * when its table has not advanced past that version: such a table is absent from the result.
+   *
+   * @return rows by table name, in query order; each table's rows in the order of its ids
+   * @throws IllegalArgumentException if a table is queried twice
+   */
+  public Map<String, TableRows> pullRows(List<RowQuery> queries) {
+    Objects.requireNonNull(queries, "queries");
+    if (queries.isEmpty()) {
+      throw new IllegalArgumentException("query at least one table");
+    }
+    io.paramstream.proto.v1.PullRowsRequest.Builder request =
+        io.paramstream.proto.v1.PullRowsRequest.newBuilder();
+    Set<String> seen = new java.util.HashSet<>();
+    for (RowQuery query : queries) {
+      Objects.requireNonNull(query, "query");
+      if (!seen.add(query.table())) {
+        throw new IllegalArgumentException("table " + query.table() + " is queried twice");
+      }
+      io.paramstream.proto.v1.RowSelector.Builder selector =
+          io.paramstream.proto.v1.RowSelector.newBuilder().setTable(query.table());
+      for (long id : query.ids()) {
+        selector.addIds(id);
+      }
+      if (query.ifNewerThan() != RowQuery.ALWAYS) {
+        selector.setIfNewerThan(query.ifNewerThan());
+      }
+      request.addTables(selector);
+    }
+    return pullRowsWithRetry(request.build());
+  }
+
+  private Map<String, TableRows> pullRowsWithRetry(
+      io.paramstream.proto.v1.PullRowsRequest request) {
+    ensureOpen();
+    Deadline deadline = newDeadline();
+    Backoff backoff = new Backoff(PULL_INITIAL_BACKOFF, RETRY_MAX_BACKOFF);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return pullRowsOnce(request, deadline);
+      } catch (ParamstreamException e) {
+        if (e.code() != ErrorCode.UNAVAILABLE
+            || attempt >= PULL_MAX_ATTEMPTS
+            || closed.get()
+            || deadline.timeRemaining(TimeUnit.MILLISECONDS) <= PULL_INITIAL_BACKOFF.toMillis()) {
+          throw inContext(
+              e,
+              "pulling rows of "
+                  + Errors.tables(
+                      request.getTablesList().stream()
+                          .map(io.paramstream.proto.v1.RowSelector::getTable)
+                          .toList()));
+        }
+      }
+      try {
+        Thread.sleep(backoff.nextDelay().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ParamstreamException(ErrorCode.CANCELLED, "interrupted while retrying a pull");
+      }
+      ensureOpen();
+    }
+  }
+
+  private Map<String, TableRows> pullRowsOnce(
+      io.paramstream.proto.v1.PullRowsRequest request, Deadline deadline) {
+    io.paramstream.client.internal.RowAssembler rows =
+        new io.paramstream.client.internal.RowAssembler(request);
+    // Its own context, so leaving the stream early (a protocol violation) cancels the call.
+    Context.CancellableContext call = callContext.withCancellation();
+    Context previous = call.attach();
+    try {
+      Iterator<io.paramstream.proto.v1.RowChunk> chunks =
+          blockingStub.withDeadline(deadline).pullRows(request);
+      while (chunks.hasNext()) {
+        rows.accept(chunks.next());
+      }
+      return rows.finish();
+    } catch (StatusRuntimeException e) {
+      throw Errors.from(e);
+    } finally {
+      call.detach(previous);
+      call.cancel(null);
+    }
   }
 
   /**
@@ -373,7 +587,7 @@ public final class ParamstreamClient implements AutoCloseable {
   public PushResult push(Map<String, float[]> gradients, PushOptions options) {
     Objects.requireNonNull(gradients, "gradients");
     Objects.requireNonNull(options, "options");
-    return pushOnce(gradients, options, 0);
+    return pushOnce(gradients, List.of(), options, 0);
   }
 
   /**
@@ -404,7 +618,7 @@ public final class ParamstreamClient implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       try {
         return pushOnce(
-            gradients, new PushOptions(workerId, PushOptions.NO_BASE_VERSION), sequence);
+            gradients, List.of(), new PushOptions(workerId, PushOptions.NO_BASE_VERSION), sequence);
       } catch (ParamstreamException e) {
         boolean retryable =
             e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.DEADLINE_EXCEEDED;
@@ -421,7 +635,8 @@ public final class ParamstreamClient implements AutoCloseable {
     }
   }
 
-  private PushResult pushOnce(Map<String, float[]> gradients, PushOptions options, long sequence) {
+  private PushResult pushOnce(
+      Map<String, float[]> gradients, List<RowGradient> rows, PushOptions options, long sequence) {
     ensureOpen();
     Deadline deadline = newDeadline();
     PushSession session =
@@ -429,14 +644,17 @@ public final class ParamstreamClient implements AutoCloseable {
             () -> PushSession.open(asyncStub.withDeadline(deadline), target, config.deadline(), 1));
     CompletableFuture<PushResult> result;
     try {
-      result = session.push(gradients, options, sequence);
+      result = session.push(gradients, rows, options, sequence);
     } finally {
       session.close();
     }
     try {
       return await(result, deadline, reason -> {});
     } catch (ParamstreamException e) {
-      throw inContext(e, "pushing " + Errors.groups(gradients.keySet()));
+      throw inContext(
+          e,
+          "pushing "
+              + Errors.pushed(gradients.keySet(), rows.stream().map(RowGradient::table).toList()));
     }
   }
 

@@ -67,7 +67,8 @@ public final class PushSession implements AutoCloseable {
   // Guarded by pendingLock. Why the stream ended, once it has.
   private ParamstreamException failure;
 
-  private record Pending(long pushId, CompletableFuture<PushResult> result, List<String> groups) {}
+  // `what` names the push's groups and tables in error messages.
+  private record Pending(long pushId, CompletableFuture<PushResult> result, String what) {}
 
   private PushSession(String target, Duration deadline, int maxInFlightPushes) {
     this.target = target;
@@ -111,7 +112,23 @@ public final class PushSession implements AutoCloseable {
    * otherwise as {@link #push(Map)}. In synchronous mode the ack arrives when the step completes.
    */
   public CompletableFuture<PushResult> push(Map<String, float[]> gradients, PushOptions options) {
-    return push(gradients, options, 0);
+    return push(gradients, List.of(), options, 0);
+  }
+
+  /**
+   * Sends a push of group gradients and table rows together, applied atomically across all of them
+   * (rows of one id are summed by the server); otherwise as {@link #push(Map)}. Either may be
+   * empty. A table's rows are sent in messages of at most 1 MiB, never splitting a row. The ack's
+   * {@link PushResult#tableVersions()} has each pushed table's new version.
+   */
+  public CompletableFuture<PushResult> push(
+      Map<String, float[]> gradients, List<RowGradient> rows) {
+    return push(gradients, rows, PushOptions.NONE, 0);
+  }
+
+  /** Sends a push of table rows alone; see {@link #push(Map, List)}. */
+  public CompletableFuture<PushResult> pushRows(List<RowGradient> rows) {
+    return push(Map.of(), rows, PushOptions.NONE, 0);
   }
 
   /**
@@ -119,15 +136,17 @@ public final class PushSession implements AutoCloseable {
    * server to apply this push at most once (exactly-once retries).
    */
   CompletableFuture<PushResult> push(
-      Map<String, float[]> gradients, PushOptions options, long sequence) {
+      Map<String, float[]> gradients, List<RowGradient> rows, PushOptions options, long sequence) {
     Objects.requireNonNull(gradients, "gradients");
+    Objects.requireNonNull(rows, "rows");
     Objects.requireNonNull(options, "options");
     gradients.forEach(
         (name, values) -> {
           Objects.requireNonNull(name, "group name");
           Objects.requireNonNull(values, "gradient of " + name);
         });
-    List<String> groups = List.copyOf(gradients.keySet());
+    rows.forEach(r -> Objects.requireNonNull(r, "row gradient"));
+    String what = Errors.pushed(gradients.keySet(), rows.stream().map(RowGradient::table).toList());
     long deadlineNanos = System.nanoTime() + deadline.toNanos();
     try {
       if (!window.tryAcquire(remaining(deadlineNanos), TimeUnit.NANOSECONDS)) {
@@ -136,7 +155,7 @@ public final class PushSession implements AutoCloseable {
                 new ParamstreamException(
                     ErrorCode.DEADLINE_EXCEEDED,
                     "the push window stayed full for " + Errors.humanReadable(deadline)),
-                groups));
+                what));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -148,17 +167,17 @@ public final class PushSession implements AutoCloseable {
       if (!sendLock.tryLock(remaining(deadlineNanos), TimeUnit.NANOSECONDS)) {
         return abandon(
             result,
-            groups,
+            what,
             new ParamstreamException(
                 ErrorCode.DEADLINE_EXCEEDED,
                 "other pushes kept the stream busy for " + Errors.humanReadable(deadline)));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return abandon(result, groups, interrupted());
+      return abandon(result, what, interrupted());
     }
     try {
-      send(gradients, groups, options, sequence, deadlineNanos, result);
+      send(gradients, rows, what, options, sequence, deadlineNanos, result);
     } finally {
       sendLock.unlock();
     }
@@ -168,13 +187,14 @@ public final class PushSession implements AutoCloseable {
   // Called with sendLock held.
   private void send(
       Map<String, float[]> gradients,
-      List<String> groups,
+      List<RowGradient> rows,
+      String what,
       PushOptions options,
       long sequence,
       long deadlineNanos,
       CompletableFuture<PushResult> result) {
     if (closed) {
-      abandon(result, groups, Errors.closed("push session"));
+      abandon(result, what, Errors.closed("push session"));
       return;
     }
     long pushId = nextPushId++;
@@ -182,6 +202,7 @@ public final class PushSession implements AutoCloseable {
         new PushChunker(
             pushId,
             gradients,
+            rows,
             PushChunker.DEFAULT_MAX_PAYLOAD_BYTES,
             sequence > 0 ? options.workerId() : "",
             sequence);
@@ -204,7 +225,7 @@ public final class PushSession implements AutoCloseable {
             if (failure != null) {
               throw failure;
             }
-            pending.add(new Pending(pushId, result, groups));
+            pending.add(new Pending(pushId, result, what));
           }
         }
         writer.send(message);
@@ -212,16 +233,16 @@ public final class PushSession implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      giveUp(result, groups, interrupted(), sentAny);
+      giveUp(result, what, interrupted(), sentAny);
     } catch (ParamstreamException e) {
-      giveUp(result, groups, e, sentAny);
+      giveUp(result, what, e, sentAny);
     }
   }
 
   // A push failed while being sent, before its last message was registered and written.
   private void giveUp(
       CompletableFuture<PushResult> result,
-      List<String> groups,
+      String what,
       ParamstreamException reason,
       boolean sentAny) {
     boolean registered;
@@ -233,7 +254,7 @@ public final class PushSession implements AutoCloseable {
       // failure handler settles the future.
       return;
     }
-    abandon(result, groups, reason);
+    abandon(result, what, reason);
     if (sentAny) {
       // Part of the push is on the wire; the server would read the next push as its remainder.
       writer.cancel(
@@ -243,15 +264,15 @@ public final class PushSession implements AutoCloseable {
   }
 
   private CompletableFuture<PushResult> abandon(
-      CompletableFuture<PushResult> result, List<String> groups, ParamstreamException reason) {
+      CompletableFuture<PushResult> result, String what, ParamstreamException reason) {
     window.release();
-    result.completeExceptionally(explain(reason, groups));
+    result.completeExceptionally(explain(reason, what));
     return result;
   }
 
-  /** The failure of a push of {@code groups}, with the server and the push named. */
-  private ParamstreamException explain(ParamstreamException reason, List<String> groups) {
-    return Errors.inContext(reason, target, deadline, "pushing " + Errors.groups(groups));
+  /** The failure of a push of {@code what} (what and tables), with the server named. */
+  private ParamstreamException explain(ParamstreamException reason, String what) {
+    return Errors.inContext(reason, target, deadline, "pushing " + what);
   }
 
   /**
@@ -326,12 +347,14 @@ public final class PushSession implements AutoCloseable {
       if (ack.getCode() != 0) {
         next.result()
             .completeExceptionally(
-                explain(Errors.fromAck(ack.getCode(), ack.getMessage()), next.groups()));
+                explain(Errors.fromAck(ack.getCode(), ack.getMessage()), next.what()));
         return;
       }
       Map<String, Long> versions = new LinkedHashMap<>();
       ack.getVersionsList().forEach(v -> versions.put(v.getGroup(), v.getVersion()));
-      next.result().complete(new PushResult(ack.getPushId(), versions));
+      Map<String, Long> tableVersions = new LinkedHashMap<>();
+      ack.getTableVersionsList().forEach(v -> tableVersions.put(v.getGroup(), v.getVersion()));
+      next.result().complete(new PushResult(ack.getPushId(), versions, tableVersions));
     }
 
     @Override
@@ -358,7 +381,7 @@ public final class PushSession implements AutoCloseable {
       writer.terminate(reason);
       for (Pending p : outstanding) {
         window.release();
-        p.result().completeExceptionally(explain(reason, p.groups()));
+        p.result().completeExceptionally(explain(reason, p.what()));
       }
       ended.complete(null);
     }

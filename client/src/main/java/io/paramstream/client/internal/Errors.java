@@ -99,6 +99,27 @@ public final class Errors {
     return (names.size() == 1 ? "group " : "groups ") + quoted;
   }
 
+  /** "table 'u'" or "tables 'u', 'v'", for error messages. */
+  public static String tables(Collection<String> names) {
+    if (names.isEmpty()) {
+      return "every table";
+    }
+    String quoted =
+        names.stream().distinct().map(n -> "'" + n + "'").collect(Collectors.joining(", "));
+    return (names.stream().distinct().count() == 1 ? "table " : "tables ") + quoted;
+  }
+
+  /**
+   * What a push carries, for error messages: "group 'w'", "table 'u'", or "group 'w' and table
+   * 'u'".
+   */
+  public static String pushed(Collection<String> groups, Collection<String> tables) {
+    if (tables.isEmpty()) {
+      return groups(groups);
+    }
+    return groups.isEmpty() ? tables(tables) : groups(groups) + " and " + tables(tables);
+  }
+
   private static String unavailable(ParamstreamException e, String target) {
     for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
       if (cause instanceof ConnectException) {
