@@ -13,6 +13,11 @@ import io.paramstream.client.GroupValues;
 import io.paramstream.client.ParamstreamClient;
 import io.paramstream.client.ParamstreamException;
 import io.paramstream.client.PushResult;
+import io.paramstream.client.RowGradient;
+import io.paramstream.client.RowQuery;
+import io.paramstream.client.TableInfo;
+import io.paramstream.client.TableRows;
+import io.paramstream.client.TableSpec;
 import io.paramstream.client.WatchSubscription;
 import io.paramstream.client.internal.Errors;
 import io.paramstream.proto.v1.DescribeShardRequest;
@@ -56,6 +61,27 @@ import java.util.function.Function;
  * client deletes and re-creates the group: the next call fails with NOT_FOUND and forgets the
  * cache, and the call after finds the new layout.
  *
+ * <p><b>Placement of sparse tables.</b> Every table has a part on each shard, stored under the
+ * table's own name, and rows are routed by id ({@link TableRouting}):
+ *
+ * <ul>
+ *   <li>a <b>keyed</b> table is created on every shard with the same spec (same initializer seed),
+ *       and row {@code id} lives on shard {@code Long.remainderUnsigned(fmix64(id), n)} under the
+ *       same id, {@code fmix64} being MurmurHash3's 64-bit finalizer; a row's initial value depends
+ *       on the seed and the id only, so it starts where a single server's would. The row limit
+ *       ({@code TableSpec.rows}) applies per shard.
+ *   <li>an <b>indexed</b> table of R rows: row {@code id} lives on shard {@code id % n} as local
+ *       row {@code id / n}; shard s holds {@code ceil((R - s) / n)} rows and its part is created
+ *       with {@code id_offset = s}, {@code id_stride = n}, so its rows are initialized with their
+ *       ids in the whole table and start where a single server's would.
+ * </ul>
+ *
+ * A push or pull of rows is cut per shard (ids translated), sent concurrently, and reassembled in
+ * request order. A table's version is the largest of its parts' versions: each shard counts the
+ * pushes that touched its part. Tables are laid out for the cluster's shard count: a client with
+ * another count refuses them (FAILED_PRECONDITION). Pushes mixing groups and rows, failures and
+ * partial application behave as for groups (below).
+ *
  * <p><b>Consistency of a push that spans shards.</b> The push is cut into one push per shard, sent
  * to all shards concurrently. Each shard applies its part atomically (all its groups and ranges or
  * none, never half-visible on that shard), and each stored group or range has its own version.
@@ -84,6 +110,7 @@ public final class ShardedClient implements AutoCloseable {
   // Group name -> where its pieces are. Layouts never change while a group exists.
   private final Map<String, Layout> layouts = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final ShardedTables tables;
 
   /** One stored piece of a group: the whole group, or a range of it. */
   record Piece(String storedName, int shard, int start, int end) {
@@ -112,6 +139,7 @@ public final class ShardedClient implements AutoCloseable {
     this.ring = ConsistentHashRing.of(addresses);
     this.rangeElements = rangeElements;
     this.deadline = config.deadline();
+    this.tables = new ShardedTables(this, shards.size());
     this.fanOut =
         Executors.newCachedThreadPool(
             r -> {
@@ -287,11 +315,24 @@ public final class ShardedClient implements AutoCloseable {
    *     the first shard failure's code, with a message naming the failed and the applied shards
    */
   public Map<String, Long> push(Map<String, float[]> gradients) {
+    return push(gradients, List.of()).versions();
+  }
+
+  /**
+   * Pushes group gradients and table rows to every shard concurrently, each shard's part applied
+   * atomically on that shard, and waits for every shard's acknowledgement. Rows are routed as the
+   * class comment says; a table's rows on several shards are pushed to each of them.
+   *
+   * @throws ParamstreamException INVALID_ARGUMENT or NOT_FOUND before anything is sent (unknown
+   *     group or table, wrong length or row width, non-finite value, id outside an indexed table);
+   *     otherwise the first shard failure's code, naming the failed and the applied shards
+   */
+  public ShardedPushResult push(Map<String, float[]> gradients, List<RowGradient> rows) {
     ensureOpen();
-    CompletableFuture<Map<String, Long>> result;
+    CompletableFuture<ShardedPushResult> result;
     // Closing the session waits for the acknowledgements of what was sent.
     try (ShardedPushSession session = new ShardedPushSession(this)) {
-      result = session.push(gradients);
+      result = session.push(gradients, rows);
     }
     try {
       return result.join();
@@ -352,6 +393,78 @@ public final class ShardedClient implements AutoCloseable {
       result.put(layout.name(), new GroupValues(layout.name(), version, values));
     }
     return result;
+  }
+
+  // ---- sparse tables ----
+
+  /**
+   * Creates a table across the cluster (placement in the class comment): a keyed table on every
+   * shard, an indexed table on every shard that holds some of its rows, each part initialized with
+   * the row ids of the whole table, so every row starts where a single server's would. Not atomic:
+   * if a part cannot be created, the parts already created are deleted (best effort) and the call
+   * fails. A keyed table's row limit applies per shard.
+   *
+   * @return the whole table's metadata
+   * @throws ParamstreamException ALREADY_EXISTS naming the shard where the name is taken
+   */
+  public TableInfo createTable(TableSpec spec) {
+    ensureOpen();
+    return tables.create(spec);
+  }
+
+  /**
+   * Describes tables, each as one table (rows and bytes summed over its parts, its version the
+   * largest of theirs), sorted by name.
+   *
+   * @param names tables to describe; none describes every table
+   * @throws ParamstreamException NOT_FOUND if a named table is on no shard, UNAVAILABLE naming a
+   *     shard that does not answer
+   */
+  public List<TableInfo> listTables(String... names) {
+    ensureOpen();
+    return tables.list(names);
+  }
+
+  /** Deletes tables (every part). Atomic per shard only, as {@link #deleteGroups} is. */
+  public void deleteTables(String... names) {
+    ensureOpen();
+    tables.delete(names);
+  }
+
+  /**
+   * Pushes table rows; see {@link #push(Map, List)}.
+   *
+   * @return each pushed table's largest new version among the shards its rows went to
+   */
+  public Map<String, Long> pushRows(List<RowGradient> rows) {
+    return push(Map.of(), rows).tableVersions();
+  }
+
+  /**
+   * Reads rows of one table, in the order of {@code ids}, gathered from the shards that hold them.
+   * Rows on different shards are not read at one instant (see {@link #pullRows(List)}).
+   */
+  public TableRows pullRows(String table, long... ids) {
+    return pullRows(List.of(RowQuery.of(table, ids))).get(table);
+  }
+
+  /**
+   * Reads rows of several tables from their shards concurrently, and returns them in request order.
+   * Each shard's part is one consistent read of that shard; parts of different shards are not read
+   * at one instant. A table's version is the largest of its shards' versions. Queries must be
+   * unconditional ({@link RowQuery#of}).
+   *
+   * @throws ParamstreamException NOT_FOUND for an unknown table, INVALID_ARGUMENT for an id outside
+   *     an indexed table (before anything is sent)
+   */
+  public Map<String, TableRows> pullRows(List<RowQuery> queries) {
+    ensureOpen();
+    return tables.pull(queries);
+  }
+
+  /** Cuts row gradients per shard; see {@link ShardedTables#split}. */
+  Map<Integer, List<RowGradient>> splitRows(List<RowGradient> rows) {
+    return tables.split(rows);
   }
 
   /**
@@ -500,26 +613,30 @@ public final class ShardedClient implements AutoCloseable {
   }
 
   /** Waits for every shard's ack; on any failure reports which shards applied the push. */
-  Map<String, Long> collectPush(Map<Integer, CompletableFuture<PushResult>> acks) {
+  ShardedPushResult collectPush(Map<Integer, CompletableFuture<PushResult>> acks) {
     Map<String, Long> versions = new TreeMap<>();
+    Map<String, Long> tableVersions = new TreeMap<>();
     List<String> applied = new ArrayList<>();
     List<ParamstreamException> failures = new ArrayList<>();
     for (Map.Entry<Integer, CompletableFuture<PushResult>> ack : acks.entrySet()) {
       int shard = ack.getKey();
       try {
-        versions.putAll(ack.getValue().join().versions());
+        PushResult result = ack.getValue().join();
+        versions.putAll(result.versions());
+        result.tableVersions().forEach((table, v) -> tableVersions.merge(table, v, Math::max));
         applied.add(shards.get(shard).toString());
       } catch (CompletionException e) {
         ParamstreamException failure = shardFailure(shard, e.getCause());
         if (failure.code() == ErrorCode.NOT_FOUND) {
           // The layout we cached is stale (group deleted or shard restarted empty).
           layouts.clear();
+          tables.forget();
         }
         failures.add(failure);
       }
     }
     if (failures.isEmpty()) {
-      return versions;
+      return new ShardedPushResult(versions, tableVersions);
     }
     // UNAVAILABLE first: a dead shard is what the caller most needs to know about.
     failures.sort(Comparator.comparing(f -> f.code() == ErrorCode.UNAVAILABLE ? 0 : 1));
@@ -660,7 +777,7 @@ public final class ShardedClient implements AutoCloseable {
   }
 
   /** Runs {@code tasks} per shard concurrently; the first failure (UNAVAILABLE first) is thrown. */
-  private <I, T> Map<Integer, T> awaitAll(
+  <I, T> Map<Integer, T> awaitAll(
       Map<Integer, I> inputs,
       java.util.function.BiFunction<Integer, I, CompletableFuture<T>> task) {
     Map<Integer, CompletableFuture<T>> running = new TreeMap<>();
@@ -678,6 +795,7 @@ public final class ShardedClient implements AutoCloseable {
       if (failures.stream().anyMatch(f -> f.code() == ErrorCode.NOT_FOUND)) {
         // Another client deleted (or re-created) a group we had cached: look it up again next time.
         layouts.clear();
+        tables.forget();
       }
       failures.sort(Comparator.comparing(f -> f.code() == ErrorCode.UNAVAILABLE ? 0 : 1));
       throw failures.get(0);

@@ -3,6 +3,7 @@ package io.paramstream.client.cluster;
 import io.paramstream.client.ParamstreamException;
 import io.paramstream.client.PushResult;
 import io.paramstream.client.PushSession;
+import io.paramstream.client.RowGradient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +39,30 @@ public final class ShardedPushSession implements AutoCloseable {
    * @throws ParamstreamException INVALID_ARGUMENT or NOT_FOUND before anything is sent
    */
   public CompletableFuture<Map<String, Long>> push(Map<String, float[]> gradients) {
-    Map<Integer, Map<String, float[]>> perShard = cluster.split(gradients);
+    return push(gradients, List.of()).thenApply(ShardedPushResult::versions);
+  }
+
+  /**
+   * Sends one push of group gradients and table rows, each shard getting its groups' pieces and the
+   * rows it holds (with shard-local ids); otherwise as {@link #push(Map)}. The future completes
+   * with the groups' and tables' versions once every shard involved has acknowledged its part.
+   *
+   * @throws ParamstreamException INVALID_ARGUMENT or NOT_FOUND before anything is sent
+   */
+  public CompletableFuture<ShardedPushResult> push(
+      Map<String, float[]> gradients, List<RowGradient> rows) {
+    Map<Integer, Map<String, float[]>> groupParts = cluster.split(gradients);
+    Map<Integer, List<RowGradient>> rowParts = cluster.splitRows(rows);
+    Map<Integer, Part> perShard = new TreeMap<>();
+    groupParts.forEach((shard, part) -> perShard.put(shard, new Part(part, List.of())));
+    rowParts.forEach(
+        (shard, part) ->
+            perShard.merge(
+                shard, new Part(Map.of(), part), (a, b) -> new Part(a.groups(), b.rows())));
     // Encoding a part is CPU work on the sending thread: send the parts to their shards in
     // parallel rather than one after the other.
     Map<Integer, CompletableFuture<CompletableFuture<PushResult>>> sends = new TreeMap<>();
-    for (Map.Entry<Integer, Map<String, float[]>> part : perShard.entrySet()) {
+    for (Map.Entry<Integer, Part> part : perShard.entrySet()) {
       int shard = part.getKey();
       if (perShard.size() == 1) {
         sends.put(shard, CompletableFuture.completedFuture(send(shard, part.getValue())));
@@ -58,9 +78,12 @@ public final class ShardedPushSession implements AutoCloseable {
         .handle((ignored, failure) -> cluster.collectPush(acks));
   }
 
-  private CompletableFuture<PushResult> send(int shard, Map<String, float[]> part) {
+  /** One shard's part of a push. */
+  private record Part(Map<String, float[]> groups, List<RowGradient> rows) {}
+
+  private CompletableFuture<PushResult> send(int shard, Part part) {
     try {
-      return session(shard).push(part);
+      return session(shard).push(part.groups(), part.rows());
     } catch (ParamstreamException e) {
       return CompletableFuture.failedFuture(e);
     }
