@@ -224,7 +224,7 @@ public final class TrainingExample implements Callable<Integer> {
    * Copies a worker's output to this process's {@code System.out} line by line (whole lines, and
    * where whatever captures this process's output, a test runner, sees them).
    */
-  private static Thread copyLines(Process process) {
+  static Thread copyLines(Process process) {
     Thread copier =
         new Thread(
             () -> {
