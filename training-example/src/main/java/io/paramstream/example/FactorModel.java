@@ -39,6 +39,11 @@ final class FactorModel {
     return seed * 31 + 2;
   }
 
+  /** The seed of worker {@code index}'s batch order. */
+  static long batchSeed(long seed, int index) {
+    return seed + 1 + index;
+  }
+
   /** The rating indices of one epoch, shuffled, cut into batches of at most {@code batch}. */
   static int[][] batches(int count, int batch, long seed, int epoch) {
     int[] order = new int[count];
@@ -75,14 +80,14 @@ final class FactorModel {
 
   /**
    * Trains the model in this process, one batch after the other, with the server's initial values
-   * and update rule, and returns {@code {userRows, itemRows}} (row id i at {@code [i * DIM, (i + 1)
-   * * DIM)}).
+   * and update rule and the batches a single worker would take ({@link #batchSeed}), and returns
+   * {@code {userRows, itemRows}} (row id i at {@code [i * DIM, (i + 1) * DIM)}).
    */
   static float[][] trainInProcess(Ratings train, int epochs, int batch, long seed) {
     float[] users = initialRows(Ratings.USERS, userSeed(seed));
     float[] items = initialRows(Ratings.ITEMS, itemSeed(seed));
     for (int epoch = 0; epoch < epochs; epoch++) {
-      for (int[] indices : batches(train.size(), batch, seed, epoch)) {
+      for (int[] indices : batches(train.size(), batch, batchSeed(seed, 0), epoch)) {
         FactorBatch step = new FactorBatch(train, indices);
         float[] userRows = gather(users, step.userIds());
         float[] itemRows = gather(items, step.itemIds());

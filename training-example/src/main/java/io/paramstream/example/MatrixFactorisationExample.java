@@ -46,13 +46,13 @@ public final class MatrixFactorisationExample implements Callable<Integer> {
 
   @Option(
       names = "--epochs",
-      defaultValue = "30",
+      defaultValue = "25",
       description = "Passes over the training ratings (default: ${DEFAULT-VALUE}).")
   int epochs;
 
   @Option(
       names = "--batch",
-      defaultValue = "512",
+      defaultValue = "1024",
       description = "Ratings per push (default: ${DEFAULT-VALUE}).")
   int batch;
 

@@ -12,7 +12,7 @@ import java.util.Map;
  * A matrix-factorisation worker process: {@code MatrixFactorisationWorker --target host:port
  * --index k --workers n --epochs e --batch b --seed s}. Started by {@link
  * MatrixFactorisationExample}; generates the ratings itself from the seed and trains on its share
- * (every n-th training rating): per batch it pulls the rows of the users and items the batch
+ * (the ratings of every n-th user): per batch it pulls the rows of the users and items the batch
  * touches (both tables in one consistent read), computes their gradient, and pushes both tables'
  * rows in one atomic push.
  */
@@ -33,7 +33,8 @@ public final class MatrixFactorisationWorker {
         PushSession session = client.openPushSession()) {
       for (int epoch = 0; epoch < epochs; epoch++) {
         double loss = 0;
-        for (int[] indices : FactorModel.batches(share.size(), batch, seed + 1 + index, epoch)) {
+        for (int[] indices :
+            FactorModel.batches(share.size(), batch, FactorModel.batchSeed(seed, index), epoch)) {
           loss += step(client, session, new FactorBatch(share, indices));
         }
         if (epoch % 10 == 9 || epoch == epochs - 1) {

@@ -76,10 +76,19 @@ record Ratings(int[] users, int[] items, float[] values) {
     };
   }
 
-  /** Worker {@code index}'s share of {@code workers}: every {@code workers}-th rating. */
+  /**
+   * Worker {@code index}'s share of {@code workers}: the ratings of users {@code index}, {@code
+   * index + workers}, ... Each user's row is then pushed by one worker only, so asynchronous
+   * workers never update a user from a stale copy; item rows are shared.
+   */
   Ratings share(int index, int workers) {
-    int count = (size() - index + workers - 1) / workers;
-    return select(count, i -> i % workers == index);
+    int count = 0;
+    for (int user : users) {
+      if (user % workers == index) {
+        count++;
+      }
+    }
+    return select(count, i -> users[i] % workers == index);
   }
 
   private Ratings select(int count, java.util.function.IntPredicate keep) {
