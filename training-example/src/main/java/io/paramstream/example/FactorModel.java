@@ -8,9 +8,9 @@ import java.util.Random;
 /**
  * The matrix-factorisation model: a rating is predicted as the dot product of a user row and an
  * item row, each {@link #DIM} floats, held in two keyed tables; trained by plain SGD on the summed
- * squared error of mini-batches, with L2 weight decay on the rows a batch touches. Also trains the
- * same model in this process, with the server's arithmetic, as the baseline the distributed run is
- * compared with.
+ * squared error of mini-batches, with L2 weight decay on the rows a batch touches and a stepped
+ * learning-rate schedule ({@link #schedule}). Also trains the same model in this process, with the
+ * server's arithmetic, as the baseline the distributed run is compared with.
  */
 final class FactorModel {
   static final String USERS = "mf.users";
@@ -37,6 +37,22 @@ final class FactorModel {
 
   static long itemSeed(long seed) {
     return seed * 31 + 2;
+  }
+
+  /**
+   * The hyperparameters of an epoch: the learning rate halves for the last third of the epochs and
+   * again for their last sixth, which quiets the noise of the last updates (asynchronous workers'
+   * stale reads most of all).
+   */
+  static Hyperparameters schedule(int epoch, int epochs) {
+    double lr = HYPERPARAMETERS.learningRate();
+    if (epoch * 3 >= epochs * 2) {
+      lr /= 2;
+    }
+    if (epoch * 6 >= epochs * 5) {
+      lr /= 2;
+    }
+    return new Hyperparameters(lr, HYPERPARAMETERS.weightDecay());
   }
 
   /** The seed of worker {@code index}'s batch order. */
@@ -87,6 +103,7 @@ final class FactorModel {
     float[] users = initialRows(Ratings.USERS, userSeed(seed));
     float[] items = initialRows(Ratings.ITEMS, itemSeed(seed));
     for (int epoch = 0; epoch < epochs; epoch++) {
+      Hyperparameters hyperparameters = schedule(epoch, epochs);
       for (int[] indices : batches(train.size(), batch, batchSeed(seed, 0), epoch)) {
         FactorBatch step = new FactorBatch(train, indices);
         float[] userRows = gather(users, step.userIds());
@@ -94,8 +111,8 @@ final class FactorModel {
         float[] userGradient = new float[userRows.length];
         float[] itemGradient = new float[itemRows.length];
         step.gradients(userRows, itemRows, userGradient, itemGradient, DIM);
-        apply(users, step.userIds(), userGradient);
-        apply(items, step.itemIds(), itemGradient);
+        apply(users, step.userIds(), userGradient, hyperparameters);
+        apply(items, step.itemIds(), itemGradient, hyperparameters);
       }
     }
     return new float[][] {users, items};
@@ -120,9 +137,10 @@ final class FactorModel {
   }
 
   /** The server's SGD step with decay: theta - (float(lr) * g + float(lr * wd) * theta). */
-  private static void apply(float[] rows, long[] ids, float[] gradient) {
-    float step = (float) HYPERPARAMETERS.learningRate();
-    float decay = (float) (HYPERPARAMETERS.learningRate() * HYPERPARAMETERS.weightDecay());
+  private static void apply(
+      float[] rows, long[] ids, float[] gradient, Hyperparameters hyperparameters) {
+    float step = (float) hyperparameters.learningRate();
+    float decay = (float) (hyperparameters.learningRate() * hyperparameters.weightDecay());
     for (int i = 0; i < ids.length; i++) {
       int base = (int) ids[i] * DIM;
       for (int k = 0; k < DIM; k++) {

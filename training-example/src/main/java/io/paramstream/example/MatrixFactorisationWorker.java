@@ -32,6 +32,9 @@ public final class MatrixFactorisationWorker {
             ParamstreamClient.builder().target(options.get("target")).build();
         PushSession session = client.openPushSession()) {
       for (int epoch = 0; epoch < epochs; epoch++) {
+        // Every worker sets the same schedule; whichever is first, the values agree.
+        client.setTableHyperparameters(
+            FactorModel.schedule(epoch, epochs), FactorModel.USERS, FactorModel.ITEMS);
         double loss = 0;
         for (int[] indices :
             FactorModel.batches(share.size(), batch, FactorModel.batchSeed(seed, index), epoch)) {
