@@ -44,21 +44,26 @@ class SparseTablesAccessEndToEndTest {
 
   private static ParameterServerGrpc.ParameterServerBlockingStub as(
       LoopbackServer server, String token) {
-    Metadata headers = new Metadata();
-    headers.put(AuthInterceptor.AUTHORIZATION, "Bearer " + token);
     return ParameterServerGrpc.newBlockingStub(server.channel())
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(token)))
         .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
-  /** Opens a push stream with {@code token} and returns how the server ended it. */
-  private static PushAck pushAs(LoopbackServer server, String token) throws Exception {
+  private static Metadata bearer(String token) {
     Metadata headers = new Metadata();
     headers.put(AuthInterceptor.AUTHORIZATION, "Bearer " + token);
-    Wire.PushStream stream =
-        new Wire.PushStream(
-            ParameterServerGrpc.newStub(server.channel())
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)));
+    return headers;
+  }
+
+  private static Wire.PushStream pushStreamAs(LoopbackServer server, String token) {
+    return new Wire.PushStream(
+        ParameterServerGrpc.newStub(server.channel())
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(token))));
+  }
+
+  /** Pushes one row with {@code token} on a stream the server is expected to refuse. */
+  private static PushAck pushAs(LoopbackServer server, String token) throws Exception {
+    Wire.PushStream stream = pushStreamAs(server, token);
     stream.requests.onNext(push(1, rows("users", new long[] {1}, filled(DIM, 1))));
     Throwable closed = stream.closed.get(10, TimeUnit.SECONDS);
     if (closed != null) {
@@ -114,12 +119,7 @@ class SparseTablesAccessEndToEndTest {
   }
 
   private static PushAck pushAsWorker(LoopbackServer server) throws Exception {
-    Metadata headers = new Metadata();
-    headers.put(AuthInterceptor.AUTHORIZATION, "Bearer " + WORKER);
-    Wire.PushStream stream =
-        new Wire.PushStream(
-            ParameterServerGrpc.newStub(server.channel())
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)));
+    Wire.PushStream stream = pushStreamAs(server, WORKER);
     PushAck ack = stream.send(push(1, rows("users", new long[] {1}, filled(DIM, 1))));
     stream.requests.onCompleted();
     return ack;
