@@ -11,6 +11,7 @@ import io.grpc.Status;
 import io.paramstream.core.StoreLimits;
 import io.paramstream.proto.v1.PushAck;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,10 +45,13 @@ class SparseTablesMemoryBudgetTest {
       assertThat(ack.getCode()).isZero();
     }
 
-    server.awaitTransientBytes(0);
     assertThat(info(server.blocking(), "users").getVersion()).isEqualTo(3);
     assertThat(info(server.blocking(), "users").getRows()).isEqualTo(3);
+    // The stream keeps its staging arrays for its next push; once it ends, they are released.
+    assertThat(server.server().transientBudget().inUseBytes()).isPositive().isLessThan(1024);
     stream.requests.onCompleted();
+    assertThat(stream.closed.get(5, TimeUnit.SECONDS)).isNull();
+    server.awaitTransientBytes(0);
   }
 
   @Test
@@ -64,7 +68,8 @@ class SparseTablesMemoryBudgetTest {
     assertThat(ack.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED.value());
     assertThat(ack.getMessage()).contains("--max-transient-bytes").contains("users");
     assertThat(info(server.blocking(), "users").getRows()).isZero();
-    server.awaitTransientBytes(0);
     stream.requests.onCompleted();
+    assertThat(stream.closed.get(5, TimeUnit.SECONDS)).isNull();
+    server.awaitTransientBytes(0);
   }
 }
