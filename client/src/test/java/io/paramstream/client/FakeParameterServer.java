@@ -103,6 +103,19 @@ final class FakeParameterServer extends ParameterServerGrpc.ParameterServerImplB
   }
 
   @Override
+  public void checkpoint(
+      io.paramstream.proto.v1.CheckpointRequest request,
+      StreamObserver<io.paramstream.proto.v1.CheckpointResponse> responses) {
+    responses.onNext(
+        io.paramstream.proto.v1.CheckpointResponse.newBuilder()
+            .setFile("checkpoint-7.bin")
+            .setGroups(2)
+            .setTables(3)
+            .build());
+    responses.onCompleted();
+  }
+
+  @Override
   public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> responses) {
     listRequests.add(request);
     if (listNeverAnswers) {

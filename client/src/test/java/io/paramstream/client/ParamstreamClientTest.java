@@ -75,6 +75,11 @@ class ParamstreamClientTest {
   }
 
   @Test
+  void checkpoint_reportsGroupsAndTables() {
+    assertThat(client.checkpoint()).isEqualTo(new CheckpointInfo("checkpoint-7.bin", 2, 3));
+  }
+
+  @Test
   void createGroup_zeros_sendsOnlyTheHeader() {
     GroupInfo info = client.createGroup(GroupSpec.zeros("b", 1000, false));
 
