@@ -9,8 +9,15 @@ import io.paramstream.client.Hyperparameters;
 import io.paramstream.client.ParamstreamClient;
 import io.paramstream.client.PushResult;
 import io.paramstream.client.PushSession;
+import io.paramstream.client.RowGradient;
+import io.paramstream.client.RowInitializer;
+import io.paramstream.client.RowQuery;
+import io.paramstream.client.TableInfo;
+import io.paramstream.client.TableRows;
+import io.paramstream.client.TableSpec;
 import io.paramstream.client.WatchSubscription;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The Java client example of the README, kept compiling and true. */
+/** The Java client examples of the README, kept compiling and true. */
 @Timeout(60)
 class ReadmeExampleTest {
 
@@ -53,5 +60,46 @@ class ReadmeExampleTest {
         assertThat(first.get(10, TimeUnit.SECONDS).version()).isEqualTo(1);
       }
     }
+  }
+
+  @Test
+  void readmeTablesExample_runsAsDocumented() {
+    ParamstreamClient client = netty.client();
+    client.createGroup(GroupSpec.zeros("w", 2, true));
+    float[] gradW = {0.1f, 0.2f};
+    float[] gradRows = new float[2 * 16];
+    java.util.Arrays.fill(gradRows, 1f);
+
+    client.createTable(
+        TableSpec.builder("users", 16)
+            .keyed(0)
+            .weightDecay(true)
+            .hyperparameters(new Hyperparameters(0.05, 0.02))
+            .initializer(RowInitializer.normal(0.1, 42))
+            .build());
+    client.createTable(TableSpec.indexed("positions", 512, 16));
+    TableRows rows = client.pullRows("users", 7, 12345, 7);
+    Map<String, TableRows> both =
+        client.pullRows(
+            List.of(RowQuery.of("users", 7, 9), RowQuery.ifNewerThan("positions", 3, 0, 1)));
+    Map<String, Long> tableVersions;
+    try (PushSession session = client.openPushSession()) {
+      tableVersions =
+          session
+              .push(
+                  Map.of("w", gradW),
+                  List.of(new RowGradient("users", new long[] {7, 9}, gradRows)))
+              .join()
+              .tableVersions();
+    }
+    List<TableInfo> changed =
+        client.setTableHyperparameters(new Hyperparameters(0.01, 0.02), "users");
+
+    assertThat(rows.ids()).containsExactly(7, 12345, 7);
+    assertThat(rows.row(2)).containsExactly(rows.row(0));
+    // positions is at version 0, not newer than 3: left out.
+    assertThat(both).containsOnlyKeys("users");
+    assertThat(tableVersions).isEqualTo(Map.of("users", 1L));
+    assertThat(changed.get(0).hyperparameters()).isEqualTo(new Hyperparameters(0.01, 0.02));
   }
 }
