@@ -606,8 +606,18 @@ public final class ParamstreamClient implements AutoCloseable {
    */
   public PushResult pushExactlyOnce(
       String workerId, long sequence, Map<String, float[]> gradients) {
+    return pushExactlyOnce(workerId, sequence, gradients, List.of());
+  }
+
+  /**
+   * As {@link #pushExactlyOnce(String, long, Map)}, for a push of group gradients and table rows:
+   * the server de-duplicates the whole push, rows included.
+   */
+  public PushResult pushExactlyOnce(
+      String workerId, long sequence, Map<String, float[]> gradients, List<RowGradient> rows) {
     Objects.requireNonNull(workerId, "workerId");
     Objects.requireNonNull(gradients, "gradients");
+    Objects.requireNonNull(rows, "rows");
     if (workerId.isEmpty()) {
       throw new IllegalArgumentException("workerId must not be empty");
     }
@@ -618,7 +628,7 @@ public final class ParamstreamClient implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       try {
         return pushOnce(
-            gradients, List.of(), new PushOptions(workerId, PushOptions.NO_BASE_VERSION), sequence);
+            gradients, rows, new PushOptions(workerId, PushOptions.NO_BASE_VERSION), sequence);
       } catch (ParamstreamException e) {
         boolean retryable =
             e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.DEADLINE_EXCEEDED;

@@ -159,6 +159,21 @@ class ClientTablesEndToEndTest {
   }
 
   @Test
+  void pushExactlyOnce_sameSequenceTwice_appliesRowsOnce() {
+    ParamstreamClient client = netty.client();
+    client.createTable(TableSpec.builder("t", 1).indexed(3).hyperparameters(HYPER).build());
+    List<RowGradient> rows = List.of(new RowGradient("t", new long[] {2}, new float[] {1}));
+
+    PushResult first = client.pushExactlyOnce("w1", 1, Map.of(), rows);
+    // A retry of the same (worker, sequence), as after a lost ack: acknowledged, not applied.
+    client.pushExactlyOnce("w1", 1, Map.of(), rows);
+
+    assertThat(first.tableVersions()).containsEntry("t", 1L);
+    assertThat(client.pullRows("t", 2).values()).containsExactly(-0.1f);
+    assertThat(client.listTables("t").get(0).version()).isEqualTo(1);
+  }
+
+  @Test
   void pullRows_severalTablesWithIfNewerThan_skipsTablesNotNewer() {
     ParamstreamClient client = netty.client();
     client.createTable(TableSpec.builder("a", 1).hyperparameters(HYPER).build());
