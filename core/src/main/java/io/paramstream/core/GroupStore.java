@@ -1,5 +1,6 @@
 package io.paramstream.core;
 
+import io.paramstream.core.table.TableCut;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -453,7 +454,15 @@ public final class GroupStore {
       List<ParameterGroup> locked = lockAll(targets, true);
       try {
         List<ParameterGroup> live = targets.stream().filter(g -> !g.isDeleted()).toList();
-        activeCut = new CheckpointCut(live, lastSequences, changeCount, this::checkpointClosed);
+        CopyBudget budget = new CopyBudget();
+        activeCut =
+            new CheckpointCut(
+                live,
+                lastSequences,
+                changeCount,
+                TableCut.empty(budget),
+                budget,
+                this::checkpointClosed);
         return activeCut;
       } finally {
         unlockAll(locked);

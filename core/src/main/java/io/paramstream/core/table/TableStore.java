@@ -1,5 +1,6 @@
 package io.paramstream.core.table;
 
+import io.paramstream.core.CopyBudget;
 import io.paramstream.core.GroupStoreException;
 import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.Optimizer;
@@ -159,6 +160,52 @@ public final class TableStore {
       for (int i = held - 1; i >= 0; i--) {
         locked[i].lock.unlock();
       }
+    }
+  }
+
+  /**
+   * Marks a checkpoint's cut of every table, holding all their locks only while it reads their
+   * headers and runs {@code atCut}, which reads what must be consistent with the tables (the
+   * de-duplication table). A caller that also cuts groups holds their locks around this call: a
+   * push that spans groups and tables takes the groups' locks first, then the tables'.
+   */
+  public TableCut beginCut(CopyBudget budget, Runnable atCut) {
+    List<SparseTable> all = new ArrayList<>(tables.values());
+    all.sort(Comparator.comparingLong(t -> t.order));
+    int held = 0;
+    try {
+      for (SparseTable table : all) {
+        table.lock.lock();
+        held++;
+      }
+      List<SparseTable> byName = new ArrayList<>(all);
+      byName.sort(Comparator.comparing(SparseTable::name));
+      TableCut cut = new TableCut(byName, budget);
+      atCut.run();
+      return cut;
+    } finally {
+      for (int i = held - 1; i >= 0; i--) {
+        all.get(i).lock.unlock();
+      }
+    }
+  }
+
+  /**
+   * Adopts tables read from a checkpoint into this store, which must hold no table: all of them, or
+   * none when a name repeats.
+   *
+   * @throws IllegalArgumentException when the store is not empty or a name repeats
+   */
+  public void importTables(List<SparseTable> restored) {
+    if (!tables.isEmpty()) {
+      throw new IllegalArgumentException("can only restore tables into a store without tables");
+    }
+    for (SparseTable table : restored) {
+      if (tables.putIfAbsent(table.name(), table) != null) {
+        tables.clear();
+        throw new IllegalArgumentException("table '" + table.name() + "' appears twice");
+      }
+      nextOrder.accumulateAndGet(table.order + 1, Math::max);
     }
   }
 }
