@@ -240,10 +240,8 @@ public final class TableCheckpoint {
             data.readDouble(),
             data.readLong());
     long size = data.readLong();
-    if (layout != LAYOUT_1) {
-      data.readLong(); // id offset and stride: kept once tables carry them
-      data.readLong();
-    }
+    long idOffset = layout == LAYOUT_1 ? 0 : data.readLong();
+    long idStride = layout == LAYOUT_1 ? 1 : data.readLong();
     long rows = data.readLong();
     SparseTable table;
     if (keyed) {
@@ -255,7 +253,9 @@ public final class TableCheckpoint {
       if (size < 0 || size > Integer.MAX_VALUE || rows != size) {
         throw new CorruptCheckpointException("table '" + name + "' has " + rows + " rows");
       }
-      table = new IndexedTable(order, name, (int) size, dim, decay, hp, optimizer, init);
+      table =
+          new IndexedTable(
+              order, name, (int) size, dim, decay, hp, optimizer, init, idOffset, idStride, false);
     }
     byte[] row = new byte[dim * Float.BYTES];
     table.lock.lock();

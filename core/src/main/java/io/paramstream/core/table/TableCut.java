@@ -2,7 +2,9 @@ package io.paramstream.core.table;
 
 import io.paramstream.core.CopyBudget;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,11 +12,11 @@ import java.util.Map;
 /**
  * The sparse tables' part of a checkpoint's consistent cut, written out without stopping pushes.
  *
- * <p>Copy-on-write per storage block: {@link TableStore#beginCut} creates it holding every table's
- * lock, reading only each table's header (settings, version, step count, stored row count); no row
- * is copied. {@link #forEachTable} then writes one table at a time, block by block, straight from
- * the live arrays under that table's lock, so pushes to other tables keep flowing and a push to the
- * table being written waits for one block at most. A push that would change rows of a block not yet
+ * <p>Copy-on-write per storage block: {@link #of} creates it holding every table's lock, reading
+ * only each table's header (settings, version, step count, stored row count); no row is copied.
+ * {@link #forEachTable} then writes one table at a time, block by block, straight from the live
+ * arrays under that table's lock, so pushes to other tables keep flowing and a push to the table
+ * being written waits for one block at most. A push that would change rows of a block not yet
  * written first hands the cut a copy of that block (values, optimizer buffers, ids). Rows created
  * after the cut live past the cut's row count and are never written, and a keyed table's ids of
  * earlier rows never change, so the index is cut consistently without being copied.
@@ -83,9 +85,14 @@ public final class TableCut {
     }
   }
 
-  /** A cut of no tables, for a store that has none. */
-  public static TableCut empty(CopyBudget budget) {
-    return new TableCut(List.of(), budget);
+  /**
+   * Cuts the tables {@code locked} holds (the caller holds every group lock too, so a mixed push is
+   * in the cut entirely or not at all); deleted ones are left out.
+   */
+  public static TableCut of(LockedTables locked, CopyBudget budget) {
+    List<SparseTable> live = new ArrayList<>(locked.live());
+    live.sort(Comparator.comparing(SparseTable::name));
+    return new TableCut(live, budget);
   }
 
   /** Every table of the cut, sorted by name, as it was at the cut. */
