@@ -805,6 +805,23 @@ public final class GroupStore {
     }
     long bytes = saturatedProduct(rows, SparseTable.bytesPerRow(dim, optimizer));
     reserveTableBytes(List.of(name), bytes);
+    long heap = Runtime.getRuntime().maxMemory();
+    if (bytes >= heap) {
+      releaseBytes(bytes);
+      throw new GroupStoreException(
+          GroupStoreException.Reason.RESOURCE_EXHAUSTED,
+          "table '"
+              + name
+              + "' of "
+              + rows
+              + " rows of "
+              + dim
+              + " floats needs "
+              + bytes
+              + " bytes with optimizer state, more than this server's whole heap of "
+              + heap
+              + " bytes (-Xmx); nothing was created");
+    }
     try {
       TableMetadata created =
           tables
@@ -974,6 +991,15 @@ public final class GroupStore {
    */
   public List<TableRows> readRows(List<RowSelection> selections) {
     return tables.read(selections);
+  }
+
+  /**
+   * Floats per row of a table; lets a caller stage a push's rows before applying it.
+   *
+   * @throws GroupStoreException NOT_FOUND for an unknown table
+   */
+  public int tableDim(String name) {
+    return tables.table(name).dim();
   }
 
   /**
