@@ -13,14 +13,10 @@ public final class CopyBudget {
   /** Guarded by this. */
   private long available;
 
-  /** Guarded by this. The most {@link #available} ever held: what every copy at once may cost. */
-  private long capacity;
-
   /** Adds room (a copy written and dropped, or the cut's initial allowance) and wakes waiters. */
   public void give(long bytes) {
     synchronized (this) {
       available += bytes;
-      capacity = Math.max(capacity, available);
       notifyAll();
     }
   }
@@ -39,11 +35,6 @@ public final class CopyBudget {
   public boolean fits(long bytes) {
     assert Thread.holdsLock(this);
     return bytes <= available;
-  }
-
-  /** The largest room this budget ever had. */
-  public synchronized long capacity() {
-    return capacity;
   }
 
   /** Wakes every waiter after a change to the cuts' bookkeeping; caller holds this monitor. */

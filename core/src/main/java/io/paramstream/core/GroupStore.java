@@ -431,8 +431,10 @@ public final class GroupStore {
   }
 
   /**
-   * A consistent image of the whole store: holds every group's lock at once while it copies, so it
-   * sees each push entirely or not at all, together with the matching de-duplication table.
+   * A consistent image of the groups: holds every group's lock at once while it copies, so it sees
+   * each push entirely or not at all, together with the matching de-duplication table. Sparse
+   * tables are not copied (their image has no tables); a checkpoint holds them through {@link
+   * #beginCheckpoint}, which copies nothing up front.
    */
   public StoreState exportState() {
     List<ParameterGroup> targets = new ArrayList<>(groups.values());

@@ -3,6 +3,7 @@ package io.paramstream.core.table;
 import io.paramstream.core.CopyBudget;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
@@ -240,7 +241,7 @@ public final class TableCut {
     synchronized (budget) {
       closed = true;
       for (Entry entry : entries) {
-        java.util.Arrays.fill(entry.copies, null);
+        Arrays.fill(entry.copies, null);
       }
       budget.changed();
     }
