@@ -70,37 +70,39 @@ class TableCheckpointProcessTest {
   }
 
   /** An Adam indexed shard (id offset 5, stride 3) and a momentum keyed table with a row limit. */
-  private static void createTables(ParameterServerGrpc.ParameterServerBlockingStub stub) {
-    stub.createTable(
-        CreateTableRequest.newBuilder()
-            .setName("items")
-            .setDim(DIM)
-            .setRows(ITEMS)
-            .setWeightDecay(true)
-            .setHyperparameters(hyperparameters())
-            .setOptimizer(Optimizer.newBuilder().setKind(Optimizer.Kind.ADAM))
-            .setInitializer(
-                io.paramstream.proto.v1.RowInitializer.newBuilder()
-                    .setKind(io.paramstream.proto.v1.RowInitializer.Kind.UNIFORM)
-                    .setScale(0.5)
-                    .setSeed(7))
-            .setIdOffset(5)
-            .setIdStride(3)
-            .build());
-    stub.createTable(
-        CreateTableRequest.newBuilder()
-            .setName("users")
-            .setDim(DIM)
-            .setKeyed(true)
-            .setRows(10_000)
-            .setHyperparameters(hyperparameters())
-            .setOptimizer(Optimizer.newBuilder().setKind(Optimizer.Kind.SGD).setMomentum(0.9))
-            .setInitializer(
-                io.paramstream.proto.v1.RowInitializer.newBuilder()
-                    .setKind(io.paramstream.proto.v1.RowInitializer.Kind.NORMAL)
-                    .setScale(0.1)
-                    .setSeed(9))
-            .build());
+  private static void createTables(ManagedChannel channel) {
+    Stubs.blocking(channel)
+        .createTable(
+            CreateTableRequest.newBuilder()
+                .setName("items")
+                .setDim(DIM)
+                .setRows(ITEMS)
+                .setWeightDecay(true)
+                .setHyperparameters(hyperparameters())
+                .setOptimizer(Optimizer.newBuilder().setKind(Optimizer.Kind.ADAM))
+                .setInitializer(
+                    io.paramstream.proto.v1.RowInitializer.newBuilder()
+                        .setKind(io.paramstream.proto.v1.RowInitializer.Kind.UNIFORM)
+                        .setScale(0.5)
+                        .setSeed(7))
+                .setIdOffset(5)
+                .setIdStride(3)
+                .build());
+    Stubs.blocking(channel)
+        .createTable(
+            CreateTableRequest.newBuilder()
+                .setName("users")
+                .setDim(DIM)
+                .setKeyed(true)
+                .setRows(10_000)
+                .setHyperparameters(hyperparameters())
+                .setOptimizer(Optimizer.newBuilder().setKind(Optimizer.Kind.SGD).setMomentum(0.9))
+                .setInitializer(
+                    io.paramstream.proto.v1.RowInitializer.newBuilder()
+                        .setKind(io.paramstream.proto.v1.RowInitializer.Kind.NORMAL)
+                        .setScale(0.1)
+                        .setSeed(9))
+                .build());
   }
 
   /** The same model in this JVM's core: what an uninterrupted server computes. */
@@ -227,14 +229,13 @@ class TableCheckpointProcessTest {
   }
 
   /** The rows' float bits, so NaN payloads and -0 count too. */
-  private static int[] pullBits(
-      ParameterServerGrpc.ParameterServerBlockingStub stub, String table, long[] ids) {
+  private static int[] pullBits(ManagedChannel channel, String table, long[] ids) {
     RowSelector.Builder selector = RowSelector.newBuilder().setTable(table);
     for (long id : ids) {
       selector.addIds(id);
     }
     Iterator<RowChunk> chunks =
-        stub.pullRows(PullRowsRequest.newBuilder().addTables(selector).build());
+        Stubs.blocking(channel).pullRows(PullRowsRequest.newBuilder().addTables(selector).build());
     int[] bits = new int[ids.length * DIM];
     while (chunks.hasNext()) {
       RowChunk chunk = chunks.next();
@@ -256,8 +257,10 @@ class TableCheckpointProcessTest {
     return bits;
   }
 
-  private static List<TableInfo> listTables(ParameterServerGrpc.ParameterServerBlockingStub stub) {
-    return stub.listTables(ListTablesRequest.getDefaultInstance()).getTablesList();
+  private static List<TableInfo> listTables(ManagedChannel channel) {
+    return Stubs.blocking(channel)
+        .listTables(ListTablesRequest.getDefaultInstance())
+        .getTablesList();
   }
 
   @Test
@@ -274,17 +277,17 @@ class TableCheckpointProcessTest {
     int[] usersBefore;
     try (LoggedServerProcess server = start()) {
       ManagedChannel channel = Stubs.plaintext(server.target());
-      var stub = Stubs.blocking(channel);
       Stubs.create(ParameterServerGrpc.newStub(channel), "bias", DENSE, LR);
-      createTables(stub);
+      createTables(channel);
       assertThat(push(channel, pushes)).allSatisfy(ack -> assertThat(ack.getCode()).isZero());
 
-      CheckpointResponse checkpoint = stub.checkpoint(CheckpointRequest.getDefaultInstance());
+      CheckpointResponse checkpoint =
+          Stubs.blocking(channel).checkpoint(CheckpointRequest.getDefaultInstance());
       assertThat(checkpoint.getGroups()).isEqualTo(1);
       assertThat(checkpoint.getTables()).isEqualTo(2);
-      tablesBefore = listTables(stub);
-      itemsBefore = pullBits(stub, "items", itemIds());
-      usersBefore = pullBits(stub, "users", userIds(PUSHES));
+      tablesBefore = listTables(channel);
+      itemsBefore = pullBits(channel, "items", itemIds());
+      usersBefore = pullBits(channel, "users", userIds(PUSHES));
 
       server.kill9();
       channel.shutdownNow();
@@ -295,16 +298,15 @@ class TableCheckpointProcessTest {
 
     try (LoggedServerProcess restarted = start()) {
       ManagedChannel channel = Stubs.plaintext(restarted.target());
-      var stub = Stubs.blocking(channel);
 
-      assertThat(listTables(stub)).isEqualTo(tablesBefore);
+      assertThat(listTables(channel)).isEqualTo(tablesBefore);
       assertThat(tablesBefore)
           .extracting(TableInfo::getVersion, TableInfo::getIdOffset, TableInfo::getIdStride)
           .containsExactly(
               org.assertj.core.groups.Tuple.tuple((long) PUSHES, 5L, 3L),
               org.assertj.core.groups.Tuple.tuple((long) PUSHES, 0L, 1L));
-      assertThat(pullBits(stub, "items", itemIds())).isEqualTo(itemsBefore);
-      assertThat(pullBits(stub, "users", userIds(PUSHES))).isEqualTo(usersBefore);
+      assertThat(pullBits(channel, "items", itemIds())).isEqualTo(itemsBefore);
+      assertThat(pullBits(channel, "users", userIds(PUSHES))).isEqualTo(usersBefore);
       assertThat(restarted.log()).contains("restored 1 groups, 2 tables and 1 workers' sequences");
 
       PushAck resent = push(channel, List.of(pushes.get(PUSHES - 1))).get(0);
@@ -313,7 +315,7 @@ class TableCheckpointProcessTest {
       assertThat(resent.getTableVersionsList())
           .extracting(GroupVersion::getVersion)
           .containsOnly((long) PUSHES);
-      assertThat(pullBits(stub, "items", itemIds())).isEqualTo(itemsBefore);
+      assertThat(pullBits(channel, "items", itemIds())).isEqualTo(itemsBefore);
 
       // Adam's step count, its moments and the momentum buffers came back: the next push lands
       // exactly where the uninterrupted reference puts it.
@@ -324,9 +326,9 @@ class TableCheckpointProcessTest {
       assertThat(applied.getTableVersionsList())
           .extracting(GroupVersion::getVersion)
           .containsOnly((long) PUSHES + 1);
-      assertThat(pullBits(stub, "items", itemIds()))
+      assertThat(pullBits(channel, "items", itemIds()))
           .isEqualTo(referenceBits(reference, "items", itemIds()));
-      assertThat(pullBits(stub, "users", userIds(PUSHES + 1)))
+      assertThat(pullBits(channel, "users", userIds(PUSHES + 1)))
           .isEqualTo(referenceBits(reference, "users", userIds(PUSHES + 1)));
       channel.shutdownNow();
     }
@@ -341,11 +343,10 @@ class TableCheckpointProcessTest {
     int[] usersBefore;
     try (LoggedServerProcess server = start()) {
       ManagedChannel channel = Stubs.plaintext(server.target());
-      var stub = Stubs.blocking(channel);
       Stubs.create(ParameterServerGrpc.newStub(channel), "bias", DENSE, LR);
-      createTables(stub);
+      createTables(channel);
       push(channel, pushes);
-      usersBefore = pullBits(stub, "users", userIds(10));
+      usersBefore = pullBits(channel, "users", userIds(10));
       channel.shutdownNow();
       assertThat(server.terminate()).isIn(0, 143); // 128 + SIGTERM, after the shutdown hooks
       assertThat(server.log()).containsPattern("written: 1 groups and 2 tables");
@@ -353,9 +354,8 @@ class TableCheckpointProcessTest {
 
     try (LoggedServerProcess restarted = start()) {
       ManagedChannel channel = Stubs.plaintext(restarted.target());
-      var stub = Stubs.blocking(channel);
-      assertThat(listTables(stub)).extracting(TableInfo::getVersion).containsExactly(10L, 10L);
-      assertThat(pullBits(stub, "users", userIds(10))).isEqualTo(usersBefore);
+      assertThat(listTables(channel)).extracting(TableInfo::getVersion).containsExactly(10L, 10L);
+      assertThat(pullBits(channel, "users", userIds(10))).isEqualTo(usersBefore);
       channel.shutdownNow();
     }
   }
