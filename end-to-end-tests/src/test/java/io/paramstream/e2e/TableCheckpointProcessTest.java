@@ -22,6 +22,7 @@ import io.paramstream.proto.v1.PullRowsRequest;
 import io.paramstream.proto.v1.PushAck;
 import io.paramstream.proto.v1.PushRequest;
 import io.paramstream.proto.v1.RowChunk;
+import io.paramstream.proto.v1.RowInitializer.Kind;
 import io.paramstream.proto.v1.RowSelector;
 import io.paramstream.proto.v1.RowSlice;
 import io.paramstream.proto.v1.TableInfo;
@@ -69,6 +70,15 @@ class TableCheckpointProcessTest {
     return Hyperparameters.newBuilder().setLearningRate(LR).setWeightDecay(DECAY).build();
   }
 
+  private static io.paramstream.proto.v1.RowInitializer initializer(
+      Kind kind, double scale, long seed) {
+    return io.paramstream.proto.v1.RowInitializer.newBuilder()
+        .setKind(kind)
+        .setScale(scale)
+        .setSeed(seed)
+        .build();
+  }
+
   /** An Adam indexed shard (id offset 5, stride 3) and a momentum keyed table with a row limit. */
   private static void createTables(ManagedChannel channel) {
     Stubs.blocking(channel)
@@ -80,11 +90,7 @@ class TableCheckpointProcessTest {
                 .setWeightDecay(true)
                 .setHyperparameters(hyperparameters())
                 .setOptimizer(Optimizer.newBuilder().setKind(Optimizer.Kind.ADAM))
-                .setInitializer(
-                    io.paramstream.proto.v1.RowInitializer.newBuilder()
-                        .setKind(io.paramstream.proto.v1.RowInitializer.Kind.UNIFORM)
-                        .setScale(0.5)
-                        .setSeed(7))
+                .setInitializer(initializer(Kind.UNIFORM, 0.5, 7))
                 .setIdOffset(5)
                 .setIdStride(3)
                 .build());
@@ -97,11 +103,7 @@ class TableCheckpointProcessTest {
                 .setRows(10_000)
                 .setHyperparameters(hyperparameters())
                 .setOptimizer(Optimizer.newBuilder().setKind(Optimizer.Kind.SGD).setMomentum(0.9))
-                .setInitializer(
-                    io.paramstream.proto.v1.RowInitializer.newBuilder()
-                        .setKind(io.paramstream.proto.v1.RowInitializer.Kind.NORMAL)
-                        .setScale(0.1)
-                        .setSeed(9))
+                .setInitializer(initializer(Kind.NORMAL, 0.1, 9))
                 .build());
   }
 
