@@ -10,6 +10,7 @@ import static io.paramstream.server.TableWire.push;
 import static io.paramstream.server.TableWire.rows;
 import static io.paramstream.server.TableWire.select;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.grpc.Status;
 import io.paramstream.core.table.RowInitializer;
@@ -339,7 +340,7 @@ class SparseTablesEndToEndTest {
   }
 
   @Test
-  void metrics_rowsAndRowsPushedPerTable() throws Exception {
+  void metricsAndDashboard_rowsAndRowsPushedPerTable() throws Exception {
     server.blocking().createTable(keyed("users", 0, DIM).build());
     server.blocking().createTable(indexed("items", 6, DIM).build());
     Wire.PushStream stream = new Wire.PushStream(server.async());
@@ -349,6 +350,9 @@ class SparseTablesEndToEndTest {
     assertThat(metric("paramstream_table_rows", "items")).isEqualTo(6);
     assertThat(metric("paramstream_table_rows_pushed", "users")).isEqualTo(3);
     assertThat(metric("paramstream_table_version", "users")).isEqualTo(1);
+    assertThat(new StatusReport(server.server()).now().tables())
+        .extracting(ServerStatus.Table::name, ServerStatus.Table::rows)
+        .containsExactly(tuple("items", 6L), tuple("users", 2L));
 
     server.blocking().deleteTables(DeleteTablesRequest.newBuilder().addNames("users").build());
     assertThat(metric("paramstream_table_rows", "users")).isNaN();
