@@ -63,8 +63,9 @@ public final class GroupStore {
   private final TableStore tables = new TableStore();
 
   /**
-   * Highest applied push sequence per worker. Read and written only while holding the locks of the
-   * push's groups, so a snapshot (which holds every group lock) sees it consistent with the values.
+   * Highest applied push sequence per worker. Written only while holding the locks of the push's
+   * groups and tables, so a snapshot that holds every group lock (and a checkpoint cut, which also
+   * holds every table lock) sees it consistent with the values.
    */
   private final ConcurrentHashMap<String, Long> lastSequences = new ConcurrentHashMap<>();
 
