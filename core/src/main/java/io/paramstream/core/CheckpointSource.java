@@ -1,13 +1,17 @@
 package io.paramstream.core;
 
+import io.paramstream.core.table.SparseTable;
+import io.paramstream.core.table.TableCheckpoint;
+import io.paramstream.core.table.TableHeader;
+import io.paramstream.core.table.TableRowSink;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A consistent image of a store that a checkpoint writer streams out: the descriptions of all
- * groups first (so section lengths are known up front), then each group's arrays one at a time, so
- * the writer never needs every array in memory at once.
+ * groups and tables first (so section lengths are known up front), then each group's arrays and
+ * each table's rows one at a time, so the writer never needs every array in memory at once.
  */
 public interface CheckpointSource {
 
@@ -22,6 +26,17 @@ public interface CheckpointSource {
    * The arrays are valid only during the call and must not be changed.
    */
   void forEachGroup(GroupSink sink) throws IOException;
+
+  /** Every sparse table in the image, sorted by name; none by default. */
+  default List<TableHeader> tables() {
+    return List.of();
+  }
+
+  /**
+   * Hands every table's rows to {@code sink}, one table at a time, once each, in an order of the
+   * source's choosing.
+   */
+  default void forEachTable(TableRowSink sink) throws IOException {}
 
   /** Receives one group's arrays; the optimizer buffers are null where the rule keeps none. */
   @FunctionalInterface
@@ -41,6 +56,18 @@ public interface CheckpointSource {
       @Override
       public Map<String, Long> lastSequences() {
         return state.lastSequences();
+      }
+
+      @Override
+      public List<TableHeader> tables() {
+        return state.tables().stream().map(TableCheckpoint::headerOf).toList();
+      }
+
+      @Override
+      public void forEachTable(TableRowSink sink) throws IOException {
+        for (SparseTable table : state.tables()) {
+          TableCheckpoint.writeRows(table, sink);
+        }
       }
 
       @Override

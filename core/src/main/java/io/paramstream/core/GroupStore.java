@@ -5,6 +5,7 @@ import io.paramstream.core.table.RowGradient;
 import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowSelection;
 import io.paramstream.core.table.SparseTable;
+import io.paramstream.core.table.TableCut;
 import io.paramstream.core.table.TableMetadata;
 import io.paramstream.core.table.TablePush;
 import io.paramstream.core.table.TableRows;
@@ -357,31 +358,44 @@ public final class GroupStore {
     long[] versions = new long[targets.size()];
     long[] tableVersions;
     boolean fresh;
-    List<ParameterGroup> locked = lockForChange(targets);
-    // Table locks inside the group locks' critical section: a checkpoint cut that holds every group
-    // lock and then every table lock (beginCheckpoint) sees this push entirely or not at all.
-    try (LockedTables lockedTables = tablePush.lock()) {
-      fresh = workerId == null || !isDuplicate(workerId, sequence);
-      long newBytes = 0;
-      if (fresh) {
-        newBytes = tablePush.prepare();
-        reserveTableBytes(tablePush.tableNames(), newBytes);
-        // Under the locks, so a snapshot never sees the sequence without the values.
-        if (workerId != null && !claimSequence(workerId, sequence)) {
-          releaseBytes(newBytes);
-          fresh = false;
+    while (true) {
+      Runnable awaitCheckpoint = null;
+      List<ParameterGroup> locked = lockForChange(targets);
+      // Table locks inside the group locks' critical section: a checkpoint cut that holds every
+      // group lock and then every table lock (beginCheckpoint) sees this push entirely or not at
+      // all.
+      try (LockedTables lockedTables = tablePush.lock()) {
+        fresh = workerId == null || !isDuplicate(workerId, sequence);
+        long newBytes = 0;
+        if (fresh) {
+          newBytes = tablePush.prepare();
+          // A checkpoint still writing rows this push changes gets copies of them first, unless
+          // its copies are over budget: then the push waits for the writer, holding no lock.
+          awaitCheckpoint = tablePush.preserveForCheckpoint();
         }
+        if (awaitCheckpoint == null) {
+          if (fresh) {
+            reserveTableBytes(tablePush.tableNames(), newBytes);
+            // Under the locks, so a snapshot never sees the sequence without the values.
+            if (workerId != null && !claimSequence(workerId, sequence)) {
+              releaseBytes(newBytes);
+              fresh = false;
+            }
+          }
+          for (int i = 0; i < targets.size(); i++) {
+            ParameterGroup group = targets.get(i);
+            versions[i] = fresh ? group.apply(gradients.get(i).values()) : group.version();
+          }
+          tableVersions = fresh ? tablePush.commit() : tablePush.currentVersions();
+          if (fresh) {
+            changes.incrementAndGet();
+          }
+          break;
+        }
+      } finally {
+        unlockAll(locked);
       }
-      for (int i = 0; i < targets.size(); i++) {
-        ParameterGroup group = targets.get(i);
-        versions[i] = fresh ? group.apply(gradients.get(i).values()) : group.version();
-      }
-      tableVersions = fresh ? tablePush.commit() : tablePush.currentVersions();
-      if (fresh) {
-        changes.incrementAndGet();
-      }
-    } finally {
-      unlockAll(locked);
+      awaitCheckpoint.run();
     }
 
     List<GroupVersion> result = new ArrayList<>(targets.size());
@@ -420,8 +434,10 @@ public final class GroupStore {
   }
 
   /**
-   * A consistent image of the whole store: holds every group's lock at once while it copies, so it
-   * sees each push entirely or not at all, together with the matching de-duplication table.
+   * A consistent image of the groups: holds every group's lock at once while it copies, so it sees
+   * each push entirely or not at all, together with the matching de-duplication table. Sparse
+   * tables are not copied (their image has no tables); a checkpoint holds them through {@link
+   * #beginCheckpoint}, which copies nothing up front.
    */
   public StoreState exportState() {
     List<ParameterGroup> targets = new ArrayList<>(groups.values());
@@ -457,7 +473,7 @@ public final class GroupStore {
    * (names, finite values, limits) first; on failure the store stays empty.
    */
   public void importState(StoreState state) {
-    if (!groups.isEmpty() || !lastSequences.isEmpty()) {
+    if (!groups.isEmpty() || !lastSequences.isEmpty() || !tables.names().isEmpty()) {
       throw GroupStoreException.invalid("can only restore into an empty store");
     }
     Set<String> names = new HashSet<>();
@@ -483,6 +499,7 @@ public final class GroupStore {
                 group.optimizer(),
                 group.version()));
       }
+      importTables(state.tables());
     } catch (RuntimeException e) {
       for (ParameterGroup group : new ArrayList<>(groups.values())) {
         if (groups.remove(group.name, group)) {
@@ -493,6 +510,22 @@ public final class GroupStore {
     }
     lastSequences.putAll(state.lastSequences());
     changes.incrementAndGet();
+  }
+
+  /** Adds restored tables, their bytes counted against the limit: all of them or none. */
+  private void importTables(List<SparseTable> restored) {
+    long bytes = 0;
+    for (SparseTable table : restored) {
+      checkName("table", table.name());
+      bytes += table.metadata().storedBytes();
+    }
+    reserveTableBytes(restored.stream().map(SparseTable::name).toList(), bytes);
+    try {
+      tables.importTables(restored);
+    } catch (RuntimeException e) {
+      releaseBytes(bytes);
+      throw GroupStoreException.invalid(e.getMessage());
+    }
   }
 
   /**
@@ -523,7 +556,15 @@ public final class GroupStore {
       // de-duplication table then matches the tables as well, and tables can join the cut here.
       try (LockedTables lockedTables = tables.lockAll()) {
         List<ParameterGroup> live = targets.stream().filter(g -> !g.isDeleted()).toList();
-        activeCut = new CheckpointCut(live, lastSequences, changeCount, this::checkpointClosed);
+        CopyBudget budget = new CopyBudget();
+        activeCut =
+            new CheckpointCut(
+                live,
+                lastSequences,
+                changeCount,
+                TableCut.of(lockedTables, budget),
+                budget,
+                this::checkpointClosed);
         return activeCut;
       } finally {
         unlockAll(locked);

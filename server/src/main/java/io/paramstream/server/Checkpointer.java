@@ -17,18 +17,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes checkpoints of a {@link GroupStore}: periodically (skipped when nothing changed since the
- * last one written), on demand, and once more at shutdown; and restores the newest valid one at
- * start. Each checkpoint is a copy-on-write cut ({@link CheckpointCut}) streamed to disk group by
- * group, so pushes to groups other than the one being written keep flowing and the whole model is
- * never copied.
+ * Takes checkpoints of a {@link GroupStore}, its groups and sparse tables: periodically (skipped
+ * when nothing changed since the last one written), on demand, and once more at shutdown; and
+ * restores the newest valid one at start. Each checkpoint is a copy-on-write cut ({@link
+ * CheckpointCut}) streamed to disk group by group and table by table, so pushes to what is not
+ * being written keep flowing and the whole model is never copied.
  */
 final class Checkpointer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Checkpointer.class);
 
   /** A checkpoint written. */
-  record Written(Path file, int groups) {}
+  record Written(Path file, int groups, int tables) {}
 
   private final GroupStore store;
   private final CheckpointStore files;
@@ -96,8 +96,9 @@ final class Checkpointer implements AutoCloseable {
     }
     CheckpointStore.Restored r = restore.restored().get();
     log.info(
-        "restored {} groups and {} workers' sequences from {}",
+        "restored {} groups, {} tables and {} workers' sequences from {}",
         r.state().groups().size(),
+        r.state().tables().size(),
         r.state().lastSequences().size(),
         r.file());
   }
@@ -137,8 +138,10 @@ final class Checkpointer implements AutoCloseable {
     long start = System.nanoTime();
     Path file;
     int groups;
+    int tables;
     try (CheckpointCut cut = store.beginCheckpoint()) {
       groups = cut.groups().size();
+      tables = cut.tables().size();
       file = files.write(cut, bytesPerSecond);
       writtenChangeCount = cut.changeCount();
     } catch (IOException | RuntimeException e) {
@@ -147,11 +150,12 @@ final class Checkpointer implements AutoCloseable {
     }
     metrics.checkpointWritten(System.nanoTime() - start);
     log.info(
-        "checkpoint {} written: {} groups in {} ms",
+        "checkpoint {} written: {} groups and {} tables in {} ms",
         file.getFileName(),
         groups,
+        tables,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-    return new Written(file, groups);
+    return new Written(file, groups, tables);
   }
 
   /**

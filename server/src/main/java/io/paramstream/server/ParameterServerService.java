@@ -333,6 +333,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
                     CheckpointResponse.newBuilder()
                         .setFile(written.file().getFileName().toString())
                         .setGroups(written.groups())
+                        .setTables(written.tables())
                         .build());
               } else if (failure instanceof IOException e) {
                 responseObserver.onError(

@@ -7,6 +7,10 @@ import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.Optimizer;
 import io.paramstream.core.OptimizerSnapshot;
 import io.paramstream.core.StoreState;
+import io.paramstream.core.table.SparseTable;
+import io.paramstream.core.table.TableCheckpoint;
+import io.paramstream.core.table.TableHeader;
+import io.paramstream.core.table.TableRowSink;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -28,21 +32,25 @@ import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * The checkpoint file layout, version 2. Big-endian throughout:
+ * The checkpoint file layout, version 3 (version 2 when it holds no table). Big-endian throughout:
  *
  * <pre>
- *   header   "PSCK" | int format version (2) | int section count
+ *   header   "PSCK" | int format version (3, or 2) | int section count
  *   section  int tag | long payload length | payload       (repeated)
  *   trailer  int CRC32C of every byte before it | "KCSP"
  * </pre>
  *
  * Sections: {@link #GROUPS_WITH_OPTIMIZERS} (every group's name, decay flag, version,
  * hyperparameters, optimizer rule and step count, values, then its optimizer buffers) and {@link
- * #WORKER_SEQUENCES} (the de-duplication table). Each group is complete in one place so a writer
- * can stream the groups one at a time without holding all of them in memory; version 1 kept the
- * optimizer buffers in a separate {@link #OPTIMIZERS} section after all values, and is still read.
- * A reader skips tags it does not know, so later additions can go in new sections; a change old
- * readers must not ignore bumps the format version instead.
+ * #WORKER_SEQUENCES} (the de-duplication table), and in version 3 {@link #TABLES} between them: an
+ * int table count, then each sparse table as {@link TableCheckpoint} encodes it (settings,
+ * counters, every stored row with its id and optimizer buffers, its own checksum). Version 3 exists
+ * so that a reader that knows no tables refuses such a file rather than skip the section and lose
+ * the tables; a file without tables stays version 2, readable by older servers. Each group is
+ * complete in one place so a writer can stream the groups one at a time without holding all of them
+ * in memory; version 1 kept the optimizer buffers in a separate {@link #OPTIMIZERS} section after
+ * all values, and is still read. A reader skips tags it does not know, so later additions can go in
+ * new sections; a change old readers must not ignore bumps the format version instead.
  *
  * <p>Nothing is trusted before the checksum matches: {@link #read} checks the trailer over the
  * whole file before it parses a byte, so a torn or corrupted file is refused, never half-loaded.
@@ -51,12 +59,14 @@ public final class CheckpointFormat {
 
   static final int MAGIC = 0x5053434b; // "PSCK"
   static final int END_MAGIC = 0x4b435350; // "KCSP"
-  static final int VERSION = 2;
+  static final int VERSION = 3;
+  static final int VERSION_2 = 2;
   static final int VERSION_1 = 1;
   static final int GROUPS = 1; // version 1
   static final int WORKER_SEQUENCES = 2;
   static final int OPTIMIZERS = 3; // version 1
   static final int GROUPS_WITH_OPTIMIZERS = 4;
+  static final int TABLES = 5; // version 3
 
   private static final int FLOATS_PER_BLOCK = 16 * 1024;
 
@@ -78,11 +88,12 @@ public final class CheckpointFormat {
     CRC32C crc = new CRC32C();
     DataOutputStream data =
         new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(out, 1 << 16), crc));
-    data.writeInt(MAGIC);
-    data.writeInt(VERSION);
-    data.writeInt(2);
-
     List<GroupHeader> headers = source.groups();
+    List<TableHeader> tables = source.tables();
+    data.writeInt(MAGIC);
+    data.writeInt(tables.isEmpty() ? VERSION_2 : VERSION);
+    data.writeInt(tables.isEmpty() ? 2 : 3);
+
     data.writeInt(GROUPS_WITH_OPTIMIZERS);
     data.writeLong(groupsLength(headers));
     data.writeInt(headers.size());
@@ -96,6 +107,10 @@ public final class CheckpointFormat {
     if (written[0] != headers.size()) {
       throw new IllegalStateException(
           "checkpoint source gave " + written[0] + " groups, announced " + headers.size());
+    }
+
+    if (!tables.isEmpty()) {
+      writeTables(data, source, tables);
     }
 
     Map<String, Long> sequences = source.lastSequences();
@@ -113,6 +128,42 @@ public final class CheckpointFormat {
     trailer.writeInt((int) crc.getValue());
     trailer.writeInt(END_MAGIC);
     trailer.flush();
+  }
+
+  private static void writeTables(
+      DataOutputStream data, CheckpointSource source, List<TableHeader> tables) throws IOException {
+    long length = 4;
+    for (TableHeader table : tables) {
+      length += TableCheckpoint.encodedLength(table);
+    }
+    data.writeInt(TABLES);
+    data.writeLong(length);
+    data.writeInt(tables.size());
+    TableRowSink encoder = TableCheckpoint.writer(data);
+    int[] written = new int[1];
+    source.forEachTable(
+        new TableRowSink() {
+          @Override
+          public void begin(TableHeader header) throws IOException {
+            encoder.begin(header);
+          }
+
+          @Override
+          public void rows(long[] ids, float[] values, float[] first, float[] second, int count)
+              throws IOException {
+            encoder.rows(ids, values, first, second, count);
+          }
+
+          @Override
+          public void end() throws IOException {
+            encoder.end();
+            written[0]++;
+          }
+        });
+    if (written[0] != tables.size()) {
+      throw new IllegalStateException(
+          "checkpoint source gave " + written[0] + " tables, announced " + tables.size());
+    }
   }
 
   private static void writeGroup(
@@ -180,12 +231,13 @@ public final class CheckpointFormat {
       DataInputStream data = new DataInputStream(new BufferedInputStream(in, 1 << 16));
       data.readInt(); // magic, checked above
       int version = data.readInt();
-      if (version != VERSION && version != VERSION_1) {
+      if (version != VERSION && version != VERSION_2 && version != VERSION_1) {
         throw new CorruptCheckpointException("unsupported checkpoint format version " + version);
       }
       int sections = data.readInt();
       long remaining = fileLength - 12 - 8;
       List<GroupState> groups = null;
+      List<SparseTable> tables = List.of();
       Map<String, Long> sequences = new LinkedHashMap<>();
       Map<String, OptimizerSnapshot> optimizers = new LinkedHashMap<>();
       for (int s = 0; s < sections; s++) {
@@ -200,6 +252,7 @@ public final class CheckpointFormat {
           case GROUPS -> groups = readGroups(data, length);
           case GROUPS_WITH_OPTIMIZERS -> groups = readGroupsWithOptimizers(data, length);
           case WORKER_SEQUENCES -> sequences = readSequences(data, length);
+          case TABLES -> tables = readTables(data, length);
           case OPTIMIZERS -> optimizers = readOptimizers(data, length);
           default -> data.skipNBytes(length); // a later addition this reader does not know
         }
@@ -212,7 +265,7 @@ public final class CheckpointFormat {
       }
       List<GroupState> restored = new ArrayList<>(withOptimizers(groups, optimizers));
       restored.sort(Comparator.comparing(GroupState::name)); // a writer may stream in any order
-      return new StoreState(restored, sequences);
+      return new StoreState(restored, sequences, tables);
     } catch (EOFException e) {
       throw new CorruptCheckpointException("checkpoint ends early");
     } catch (IllegalArgumentException e) {
@@ -329,6 +382,30 @@ public final class CheckpointFormat {
       throw new CorruptCheckpointException("groups section length does not match its content");
     }
     return groups;
+  }
+
+  /** Tables in file order, which is also their lock order when imported. */
+  private static List<SparseTable> readTables(DataInputStream data, long length)
+      throws IOException {
+    int count = data.readInt();
+    if (count < 0 || count > length / 150) {
+      throw new CorruptCheckpointException("implausible table count " + count);
+    }
+    List<SparseTable> tables = new ArrayList<>(count);
+    long consumed = 4;
+    for (int t = 0; t < count; t++) {
+      SparseTable table = TableCheckpoint.read(data, t);
+      consumed += TableCheckpoint.encodedLength(TableCheckpoint.headerOf(table));
+      if (consumed > length) {
+        throw new CorruptCheckpointException("table '" + table.name() + "' overruns its section");
+      }
+      tables.add(table);
+    }
+    if (consumed != length) {
+      throw new CorruptCheckpointException("tables section length does not match its content");
+    }
+    tables.sort(Comparator.comparing(SparseTable::name));
+    return tables;
   }
 
   private static Map<String, Long> readSequences(DataInputStream data, long length)

@@ -28,6 +28,36 @@ public final class IndexedTable extends SparseTable {
       RowInitializer initializer,
       long idOffset,
       long idStride) {
+    this(
+        order,
+        name,
+        rows,
+        dim,
+        decay,
+        hyperparameters,
+        optimizer,
+        initializer,
+        idOffset,
+        idStride,
+        true);
+  }
+
+  /**
+   * @param initialize false for a table a checkpoint is about to fill: rows stay zero rather than
+   *     computing initial values that would be overwritten (seconds for a large table)
+   */
+  IndexedTable(
+      long order,
+      String name,
+      int rows,
+      int dim,
+      boolean decay,
+      Hyperparameters hyperparameters,
+      Optimizer optimizer,
+      RowInitializer initializer,
+      long idOffset,
+      long idStride,
+      boolean initialize) {
     super(order, name, dim, decay, hyperparameters, optimizer, initializer);
     if (rows < 0) {
       throw new IllegalArgumentException("table '" + name + "' needs rows >= 0, got " + rows);
@@ -41,7 +71,7 @@ public final class IndexedTable extends SparseTable {
     lock.lock();
     try {
       ensureRows(rows, true);
-      if (initializer.kind() != RowInitializer.Kind.ZEROS) {
+      if (initialize && initializer.kind() != RowInitializer.Kind.ZEROS) {
         for (int r = 0; r < rows; r++) {
           initializer.fill(r * idStride + idOffset, values.block(r), values.offset(r), dim);
         }

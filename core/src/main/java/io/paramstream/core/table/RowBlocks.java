@@ -27,6 +27,11 @@ final class RowBlocks {
     this.rowShift = Integer.numberOfTrailingZeros(rows);
   }
 
+  /** Rows per block: block {@code b} holds rows from {@code b * rowsPerBlock()}, at offset 0. */
+  int rowsPerBlock() {
+    return rowsPerBlock;
+  }
+
   float[] block(int row) {
     return blocks[row >>> rowShift];
   }

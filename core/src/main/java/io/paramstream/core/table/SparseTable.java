@@ -4,6 +4,8 @@ import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.Optimizer;
 import io.paramstream.core.OptimizerKernel;
 import io.paramstream.core.SgdKernel;
+import java.io.IOException;
+import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -76,6 +78,13 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
 
   /** Guarded by {@link #lock}: applied pushes, Adam's step count. */
   private long steps;
+
+  /**
+   * Guarded by {@link #lock}. The checkpoint whose cut still needs some of this table's rows as
+   * they are, or null: before changing such a row, a push hands that cut a copy of its block (or
+   * waits for the write).
+   */
+  private TableCut pendingCut;
 
   /** Guarded by {@link #lock}: set when the table is deleted, so a push that found it fails. */
   private boolean deleted;
@@ -433,6 +442,107 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
   /** Caller holds {@link #lock}. */
   final long steps() {
     return steps;
+  }
+
+  /** What a checkpoint records besides the rows, at this instant. Caller holds {@link #lock}. */
+  final TableHeader header() {
+    return new TableHeader(
+        name,
+        this instanceof KeyedTable,
+        dim,
+        decay,
+        hyperparameters,
+        optimizer,
+        steps,
+        version,
+        initializer,
+        rowLimit(),
+        storedRows(),
+        idOffset(),
+        idStride());
+  }
+
+  /** Caller holds {@link #lock}. */
+  final TableCut pendingCut() {
+    return pendingCut;
+  }
+
+  /** Caller holds {@link #lock}. */
+  final void setPendingCut(TableCut cut) {
+    pendingCut = cut;
+  }
+
+  /**
+   * Lets the push {@link #prepare}d last change its rows: null when no checkpoint cut needs them or
+   * the cut now holds copies; otherwise the cut whose copies are over budget: the push must release
+   * every lock, {@link TableCut#awaitRoom wait} on it, and try again. Caller holds {@link #lock}.
+   */
+  final TableCut cutToAwait() {
+    TableCut cut = pendingCut;
+    return cut == null || cut.preserve(this) ? null : cut;
+  }
+
+  /** Rows per storage block: the unit a checkpoint cut copies and writes. */
+  final int rowsPerBlock() {
+    return values.rowsPerBlock();
+  }
+
+  /**
+   * Hands {@code sink} the {@code count} rows of block {@code block} from the live arrays. Caller
+   * holds {@link #lock}.
+   *
+   * @param idScratch room for {@code count} ids, filled for a keyed table; null for indexed
+   */
+  final void writeBlock(int block, int count, long[] idScratch, TableRowSink sink)
+      throws IOException {
+    int row0 = block * rowsPerBlock();
+    if (idScratch != null) {
+      for (int i = 0; i < count; i++) {
+        idScratch[i] = idOfRow(row0 + i);
+      }
+    }
+    sink.rows(
+        idScratch,
+        values.block(row0),
+        first == null ? null : first.block(row0),
+        second == null ? null : second.block(row0),
+        count);
+  }
+
+  /** A copy of the first {@code count} rows of block {@code block}. Caller holds {@link #lock}. */
+  final RowRun copyBlock(int block, int count) {
+    int row0 = block * rowsPerBlock();
+    long[] ids = null;
+    if (this instanceof KeyedTable) {
+      ids = new long[count];
+      for (int i = 0; i < count; i++) {
+        ids[i] = idOfRow(row0 + i);
+      }
+    }
+    int floats = count * dim;
+    return new RowRun(
+        ids,
+        Arrays.copyOf(values.block(row0), floats),
+        first == null ? null : Arrays.copyOf(first.block(row0), floats),
+        second == null ? null : Arrays.copyOf(second.block(row0), floats),
+        count);
+  }
+
+  /** Rows copied out of a block, as {@link TableRowSink#rows} takes them. */
+  record RowRun(long[] ids, float[] values, float[] first, float[] second, int count) {
+    void writeTo(TableRowSink sink) throws IOException {
+      sink.rows(ids, values, first, second, count);
+    }
+  }
+
+  /** Distinct rows of the push {@link #prepare}d last. Caller holds {@link #lock}. */
+  final int preparedCount() {
+    return pendingCount;
+  }
+
+  /** Id of the {@code u}-th distinct row of the push prepared last. Caller holds {@link #lock}. */
+  final long preparedId(int u) {
+    return pendingIds[u];
   }
 
   /** Brings back counters from a checkpoint. Caller holds {@link #lock}. */

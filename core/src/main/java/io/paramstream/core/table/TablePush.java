@@ -51,6 +51,22 @@ public final class TablePush {
   }
 
   /**
+   * After {@link #prepare}: lets a checkpoint cut that still needs rows this push changes copy
+   * them. Returns null when the push may commit; otherwise the cut's copies are over budget, and
+   * the caller must release every lock, run the returned wait, and start the push over (lock,
+   * prepare, this). Caller holds {@link #lock}.
+   */
+  public Runnable preserveForCheckpoint() {
+    for (SparseTable table : tables) {
+      TableCut cut = table.cutToAwait();
+      if (cut != null) {
+        return () -> cut.awaitRoom(table);
+      }
+    }
+    return null;
+  }
+
+  /**
    * Applies what {@link #prepare} checked, right after it under the same locks.
    *
    * @return each table's version after the push, in the order of the parts

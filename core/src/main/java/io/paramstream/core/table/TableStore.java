@@ -273,9 +273,16 @@ public final class TableStore {
    */
   public long[] push(List<RowGradient> parts) {
     TablePush push = stage(parts);
-    try (LockedTables locked = push.lock()) {
-      push.prepare();
-      return push.commit();
+    while (true) {
+      Runnable awaitCheckpoint;
+      try (LockedTables locked = push.lock()) {
+        push.prepare();
+        awaitCheckpoint = push.preserveForCheckpoint();
+        if (awaitCheckpoint == null) {
+          return push.commit();
+        }
+      }
+      awaitCheckpoint.run(); // a checkpoint's copies are over budget: wait without locks
     }
   }
 
@@ -302,5 +309,24 @@ public final class TableStore {
       touched[i] = table;
     }
     return new TablePush(parts, touched);
+  }
+
+  /**
+   * Adopts tables read from a checkpoint into this store, which must hold no table: all of them, or
+   * none when a name repeats.
+   *
+   * @throws IllegalArgumentException when the store is not empty or a name repeats
+   */
+  public void importTables(List<SparseTable> restored) {
+    if (!tables.isEmpty()) {
+      throw new IllegalArgumentException("can only restore tables into a store without tables");
+    }
+    for (SparseTable table : restored) {
+      if (tables.putIfAbsent(table.name(), table) != null) {
+        tables.clear();
+        throw new IllegalArgumentException("table '" + table.name() + "' appears twice");
+      }
+      nextOrder.accumulateAndGet(table.order + 1, Math::max);
+    }
   }
 }
