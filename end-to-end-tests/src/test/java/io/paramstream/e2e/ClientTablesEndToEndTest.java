@@ -3,6 +3,8 @@ package io.paramstream.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.paramstream.client.CheckpointInfo;
 import io.paramstream.client.ErrorCode;
 import io.paramstream.client.GroupSpec;
 import io.paramstream.client.Hyperparameters;
@@ -17,12 +19,19 @@ import io.paramstream.client.RowQuery;
 import io.paramstream.client.TableInfo;
 import io.paramstream.client.TableRows;
 import io.paramstream.client.TableSpec;
+import io.paramstream.server.DurabilityConfig;
+import io.paramstream.server.LimitsConfig;
+import io.paramstream.server.ParamstreamServer;
+import io.paramstream.server.ServerConfig;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The Java client's sparse-table API against the real server over Netty on loopback. */
 @Timeout(120)
@@ -250,6 +259,29 @@ class ClientTablesEndToEndTest {
         .isEqualTo(ErrorCode.NOT_FOUND);
     assertThat(client.listTables("t").get(0).version()).isZero();
     assertThat(client.pullRows("t", 0, 1, 2, 3).values()).containsOnly(0f);
+  }
+
+  @Test
+  void checkpoint_withTables_reportsHowManyItHolds(@TempDir Path dir) throws Exception {
+    try (ParamstreamServer server =
+            ParamstreamServer.start(
+                NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
+                ServerConfig.defaults(),
+                DurabilityConfig.in(dir, Duration.ZERO, 2),
+                LimitsConfig.none());
+        ParamstreamClient client =
+            ParamstreamClient.builder().target("127.0.0.1:" + server.port()).build()) {
+      client.createGroup(GroupSpec.zeros("g", 3, false));
+      client.createTable(TableSpec.keyed("k", 2));
+      client.createTable(TableSpec.indexed("i", 4, 2));
+      client.pushRows(new RowGradient("k", new long[] {9}, new float[] {1, 1}));
+
+      CheckpointInfo info = client.checkpoint();
+
+      assertThat(info.groups()).isEqualTo(1);
+      assertThat(info.tables()).isEqualTo(2);
+      assertThat(dir.resolve(info.file())).isRegularFile();
+    }
   }
 
   @Test
