@@ -68,7 +68,8 @@ def create_table_request(
     if keyed:
         if rows is not None:
             raise ValueError(
-                f"table '{name}': a keyed table creates rows on first touch; give max_rows, not rows"
+                f"table '{name}': a keyed table creates rows on first touch;"
+                " give max_rows, not rows"
             )
         count = max_rows or 0
     else:
@@ -176,7 +177,8 @@ class RowAssembler:
         values = np.frombuffer(chunk.values, dtype="<f4")
         if not np.array_equal(ids, wanted[chunk.offset : end]) or len(values) != count * chunk.dim:
             raise ParamstreamError(
-                "INTERNAL", f"rows of table '{table}' at offset {chunk.offset} do not match the request"
+                "INTERNAL",
+                f"rows of table '{table}' at offset {chunk.offset} do not match the request",
             )
         entry[1][chunk.offset : end] = values.reshape(count, chunk.dim)
         entry[2] = end

@@ -196,7 +196,8 @@ class TablesEndToEndTest(unittest.TestCase):
     def test_keyed_signedIdsKeepTheirBits_andFirstTouchCreatesRows(self):
         self.keyed("k", 2, lr=1.0, weight_decay_coef=0.0)
         name = self.prefix + "k"
-        self.client.push_rows({name: (np.array([-1, 5], dtype=np.int64), [[-1.0, -2.0], [-3.0, -4.0]])})
+        signed = np.array([-1, 5], dtype=np.int64)
+        self.client.push_rows({name: (signed, [[-1.0, -2.0], [-3.0, -4.0]])})
         # -1 as int64 and 2^64 - 1 as uint64 are the same row.
         got = self.rows("k", np.array([2**64 - 1, 5, 6], dtype=np.uint64))
         np.testing.assert_array_equal(got.values, [[1, 2], [3, 4], [0, 0]])
@@ -304,7 +305,9 @@ class TablesEndToEndTest(unittest.TestCase):
     def test_pullRows_badRequests_rightCodes(self):
         self.indexed("t", 4, 2)
         self.assertRejected("NOT_FOUND", self.client.pull_rows, {self.prefix + "missing": [0]})
-        error = self.assertRejected("INVALID_ARGUMENT", self.client.pull_rows, {self.prefix + "t": [4]})
+        error = self.assertRejected(
+            "INVALID_ARGUMENT", self.client.pull_rows, {self.prefix + "t": [4]}
+        )
         self.assertIn("4", error.message)
 
     def test_pullRows_severalTables_oneSnapshotAfterAPushOfBoth(self):
