@@ -1,5 +1,14 @@
 package io.paramstream.core;
 
+import io.paramstream.core.table.LockedTables;
+import io.paramstream.core.table.RowGradient;
+import io.paramstream.core.table.RowInitializer;
+import io.paramstream.core.table.RowSelection;
+import io.paramstream.core.table.SparseTable;
+import io.paramstream.core.table.TableMetadata;
+import io.paramstream.core.table.TablePush;
+import io.paramstream.core.table.TableRows;
+import io.paramstream.core.table.TableStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +31,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * everything before changing anything, so a push is applied to all its groups or to none, and a
  * read sees either all or none of a push. Each group has its own lock: pushes to different groups
  * run in parallel.
+ *
+ * <p>The store also holds sparse tables ({@link TableStore}), named separately from groups, with
+ * the same errors: NOT_FOUND and ALREADY_EXISTS as {@link GroupStoreException}, bad input as {@link
+ * IllegalArgumentException}, a keyed table past its row limit as {@link
+ * io.paramstream.core.table.RowLimitException}. Table bytes count against {@code
+ * --max-parameter-bytes} beside group bytes. One push may carry group and table gradients and is
+ * applied to all or none of them.
  */
 public final class GroupStore {
 
@@ -36,6 +52,12 @@ public final class GroupStore {
   private final List<VersionListener> listeners = new CopyOnWriteArrayList<>();
   private final Hyperparameters defaultHyperparameters;
   private final StoreLimits limits;
+
+  /**
+   * The sparse tables beside the groups. Lock order: every group lock a caller needs, then table
+   * locks (in table creation order), so mixed pushes and cuts of both never deadlock.
+   */
+  private final TableStore tables = new TableStore();
 
   /**
    * Highest applied push sequence per worker. Read and written only while holding the locks of the
@@ -301,24 +323,57 @@ public final class GroupStore {
    * @throws GroupStoreException as {@link #push(List)}, and INVALID_ARGUMENT for a sequence <= 0
    */
   public PushOutcome push(String workerId, long sequence, List<GroupGradient> gradients) {
+    return push(workerId, sequence, gradients, List.of());
+  }
+
+  /**
+   * Applies one push of group gradients and table row gradients together, all or nothing, at most
+   * once per ({@code workerId}, {@code sequence}) as {@link #push(String, long, List)}. Everything
+   * that can be checked without locks is checked first; then the groups are locked, then the
+   * tables, the table parts are checked against the tables' state (duplicate sums, row limits,
+   * {@code --max-parameter-bytes} for new keyed rows), and only then does anything change. A reader
+   * of groups or tables never sees part of it.
+   *
+   * @param rows table parts, each table at most once; may be empty, as may {@code gradients}, but
+   *     not both
+   * @throws GroupStoreException as {@link #push(List)}; NOT_FOUND for an unknown table;
+   *     RESOURCE_EXHAUSTED when new keyed rows would pass {@code --max-parameter-bytes}
+   * @throws IllegalArgumentException for a bad table part (width, id, non-finite value or sum)
+   * @throws io.paramstream.core.table.RowLimitException when a keyed table would pass its row limit
+   */
+  public PushOutcome push(
+      String workerId, long sequence, List<GroupGradient> gradients, List<RowGradient> rows) {
     if (workerId != null && sequence <= 0) {
       throw GroupStoreException.invalid(
           "push of worker '" + workerId + "' must have a sequence > 0, got " + sequence);
     }
-    List<ParameterGroup> targets = validatePush(gradients);
+    List<ParameterGroup> targets =
+        gradients.isEmpty() && !rows.isEmpty() ? List.of() : validatePush(gradients);
+    TablePush tablePush = tables.stage(rows);
 
     long[] versions = new long[targets.size()];
-    boolean fresh = true;
+    long[] tableVersions;
+    boolean fresh;
     List<ParameterGroup> locked = lockForChange(targets);
-    try {
-      // Under the groups' locks, so a snapshot never sees the sequence without the values.
-      if (workerId != null) {
-        fresh = claimSequence(workerId, sequence);
+    // Table locks inside the group locks' critical section: a checkpoint cut that holds every group
+    // lock and then every table lock (beginCheckpoint) sees this push entirely or not at all.
+    try (LockedTables lockedTables = tablePush.lock()) {
+      fresh = workerId == null || !isDuplicate(workerId, sequence);
+      long newBytes = 0;
+      if (fresh) {
+        newBytes = tablePush.prepare();
+        reserveTableBytes(tablePush.tableNames(), newBytes);
+        // Under the locks, so a snapshot never sees the sequence without the values.
+        if (workerId != null && !claimSequence(workerId, sequence)) {
+          releaseBytes(newBytes);
+          fresh = false;
+        }
       }
       for (int i = 0; i < targets.size(); i++) {
         ParameterGroup group = targets.get(i);
         versions[i] = fresh ? group.apply(gradients.get(i).values()) : group.version();
       }
+      tableVersions = fresh ? tablePush.commit() : tablePush.currentVersions();
       if (fresh) {
         changes.incrementAndGet();
       }
@@ -330,10 +385,20 @@ public final class GroupStore {
     for (int i = 0; i < targets.size(); i++) {
       result.add(new GroupVersion(targets.get(i).name, versions[i]));
     }
+    List<GroupVersion> tableResult = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      tableResult.add(new GroupVersion(rows.get(i).table(), tableVersions[i]));
+    }
     if (fresh) {
       notifyAdvanced(result);
     }
-    return new PushOutcome(result, !fresh);
+    return new PushOutcome(result, tableResult, !fresh);
+  }
+
+  /** Whether the worker's last applied sequence is at or past {@code sequence}. */
+  private boolean isDuplicate(String workerId, long sequence) {
+    Long last = lastSequences.get(workerId);
+    return last != null && sequence <= last;
   }
 
   /** Records {@code sequence} as the worker's last if it is newer; false for a duplicate. */
@@ -451,7 +516,9 @@ public final class GroupStore {
       List<ParameterGroup> targets = new ArrayList<>(groups.values());
       targets.sort(Comparator.comparing(g -> g.name));
       List<ParameterGroup> locked = lockAll(targets, true);
-      try {
+      // Every table lock too, after the group locks as a mixed push takes them: the cut's
+      // de-duplication table then matches the tables as well, and tables can join the cut here.
+      try (LockedTables lockedTables = tables.lockAll()) {
         List<ParameterGroup> live = targets.stream().filter(g -> !g.isDeleted()).toList();
         activeCut = new CheckpointCut(live, lastSequences, changeCount, this::checkpointClosed);
         return activeCut;
@@ -662,6 +729,282 @@ public final class GroupStore {
   }
 
   /**
+   * Creates an indexed table of {@code rows} rows where row {@code i} starts as the initializer's
+   * row {@code i * idStride + idOffset} (0 and 1 for a table on one server).
+   *
+   * @param hyperparameters null for the store's defaults
+   * @throws GroupStoreException ALREADY_EXISTS; RESOURCE_EXHAUSTED past {@code
+   *     --max-parameter-bytes} or the heap, with nothing allocated for the former
+   * @throws IllegalArgumentException naming a bad field
+   */
+  public TableMetadata createIndexedTable(
+      String name,
+      long rows,
+      int dim,
+      boolean decay,
+      Hyperparameters hyperparameters,
+      Optimizer optimizer,
+      RowInitializer initializer,
+      long idOffset,
+      long idStride) {
+    checkTable(name, dim, optimizer, initializer);
+    if (rows <= 0 || rows > MAX_GROUP_SIZE) {
+      throw new IllegalArgumentException(
+          "indexed table '"
+              + name
+              + "' needs between 1 and "
+              + MAX_GROUP_SIZE
+              + " rows, got "
+              + Long.toUnsignedString(rows));
+    }
+    if (idStride == 0) {
+      throw new IllegalArgumentException("table '" + name + "' needs an id stride other than 0");
+    }
+    if (tables.contains(name)) {
+      throw new GroupStoreException(
+          GroupStoreException.Reason.ALREADY_EXISTS, "a table named '" + name + "' already exists");
+    }
+    long bytes = saturatedProduct(rows, SparseTable.bytesPerRow(dim, optimizer));
+    reserveTableBytes(List.of(name), bytes);
+    long heap = Runtime.getRuntime().maxMemory();
+    if (bytes >= heap) {
+      releaseBytes(bytes);
+      throw new GroupStoreException(
+          GroupStoreException.Reason.RESOURCE_EXHAUSTED,
+          "table '"
+              + name
+              + "' of "
+              + rows
+              + " rows of "
+              + dim
+              + " floats needs "
+              + bytes
+              + " bytes with optimizer state, more than this server's whole heap of "
+              + heap
+              + " bytes (-Xmx); nothing was created");
+    }
+    try {
+      TableMetadata created =
+          tables
+              .createIndexed(
+                  name,
+                  (int) rows,
+                  dim,
+                  decay,
+                  orDefault(hyperparameters),
+                  optimizer,
+                  initializer,
+                  idOffset,
+                  idStride)
+              .metadata();
+      changes.incrementAndGet();
+      return created;
+    } catch (OutOfMemoryError e) {
+      releaseBytes(bytes);
+      throw new GroupStoreException(
+          GroupStoreException.Reason.RESOURCE_EXHAUSTED,
+          "the server has no heap left for table '"
+              + name
+              + "' ("
+              + rows
+              + " rows of "
+              + dim
+              + " floats, "
+              + bytes
+              + " bytes with optimizer state); nothing was created");
+    } catch (RuntimeException e) {
+      releaseBytes(bytes);
+      throw e;
+    }
+  }
+
+  /**
+   * Creates an empty keyed table whose rows are created on first push, at most {@code maxRows}
+   * ({@code Long.MAX_VALUE} for no limit of its own; new rows still count against {@code
+   * --max-parameter-bytes}).
+   *
+   * @param hyperparameters null for the store's defaults
+   * @throws GroupStoreException ALREADY_EXISTS
+   * @throws IllegalArgumentException naming a bad field
+   */
+  public TableMetadata createKeyedTable(
+      String name,
+      int dim,
+      boolean decay,
+      Hyperparameters hyperparameters,
+      Optimizer optimizer,
+      RowInitializer initializer,
+      long maxRows) {
+    checkTable(name, dim, optimizer, initializer);
+    TableMetadata created =
+        tables
+            .createKeyed(
+                name, dim, decay, orDefault(hyperparameters), optimizer, initializer, maxRows)
+            .metadata();
+    changes.incrementAndGet();
+    return created;
+  }
+
+  private void checkTable(String name, int dim, Optimizer optimizer, RowInitializer initializer) {
+    checkName("table", name);
+    if (dim <= 0 || dim > MAX_GROUP_SIZE) {
+      throw new IllegalArgumentException(
+          "table '" + name + "' needs dim between 1 and " + MAX_GROUP_SIZE + ", got " + dim);
+    }
+    if (optimizer == null || initializer == null) {
+      throw new IllegalArgumentException("table '" + name + "' needs an optimizer and initializer");
+    }
+  }
+
+  private Hyperparameters orDefault(Hyperparameters hyperparameters) {
+    return hyperparameters == null ? defaultHyperparameters : hyperparameters;
+  }
+
+  private static long saturatedProduct(long a, long b) {
+    long high = Math.multiplyHigh(a, b);
+    return high == 0 && a * b >= 0 ? a * b : Long.MAX_VALUE;
+  }
+
+  /**
+   * Metadata of the named tables, or of every table when {@code names} is empty, sorted by name.
+   *
+   * @throws GroupStoreException NOT_FOUND for an unknown name
+   */
+  public List<TableMetadata> listTables(Collection<String> names) {
+    return tables.list(names);
+  }
+
+  /**
+   * Deletes the named tables: all of them, or none (NOT_FOUND) if any is unknown. Their bytes no
+   * longer count against {@code --max-parameter-bytes}.
+   */
+  public void deleteTables(Collection<String> names) {
+    List<TableMetadata> removed = tables.delete(names);
+    releaseBytes(removed.stream().mapToLong(TableMetadata::storedBytes).sum());
+    changes.incrementAndGet();
+  }
+
+  /**
+   * Changes what {@code change} names on the named tables (every table when none is named). All or
+   * nothing, like {@link #setHyperparameters(Collection, HyperparameterChange)}.
+   */
+  public List<TableMetadata> setTableHyperparameters(
+      Collection<String> names, HyperparameterChange change) {
+    return setHyperparameters(List.of(), false, names, names.isEmpty(), change).tables();
+  }
+
+  /**
+   * What SetHyperparameters does: changes the named groups and the named tables, or every group and
+   * every table when both are empty, all or nothing (an unknown name or a result invalid for any of
+   * them changes none).
+   */
+  public HyperparametersSet setHyperparameters(
+      Collection<String> groupNames, Collection<String> tableNames, HyperparameterChange change) {
+    boolean everything = groupNames.isEmpty() && tableNames.isEmpty();
+    return setHyperparameters(groupNames, everything, tableNames, everything, change);
+  }
+
+  /** The groups and tables a SetHyperparameters changed, each sorted by name. */
+  public record HyperparametersSet(List<GroupMetadata> groups, List<TableMetadata> tables) {}
+
+  private HyperparametersSet setHyperparameters(
+      Collection<String> groupNames,
+      boolean allGroups,
+      Collection<String> tableNames,
+      boolean allTables,
+      HyperparameterChange change) {
+    Objects.requireNonNull(change, "change");
+    List<ParameterGroup> locked = lockAll(resolve(groupNames, allGroups), allGroups);
+    List<GroupMetadata> groupResult = new ArrayList<>();
+    List<TableMetadata> tableResult = new ArrayList<>();
+    try (LockedTables lockedTables = tables.lock(tableNames, allTables)) {
+      List<ParameterGroup> liveGroups = locked.stream().filter(g -> !g.isDeleted()).toList();
+      List<SparseTable> liveTables = lockedTables.live();
+      // Compute every result first, so an invalid one changes nothing.
+      List<Hyperparameters> groupUpdates = new ArrayList<>();
+      for (ParameterGroup group : liveGroups) {
+        groupUpdates.add(change.applyTo(group.metadata().hyperparameters()));
+      }
+      List<Hyperparameters> tableUpdates = new ArrayList<>();
+      for (SparseTable table : liveTables) {
+        tableUpdates.add(change.applyTo(table.hyperparameters()));
+      }
+      for (int i = 0; i < liveGroups.size(); i++) {
+        liveGroups.get(i).setHyperparameters(groupUpdates.get(i));
+        groupResult.add(liveGroups.get(i).metadata());
+      }
+      for (int i = 0; i < liveTables.size(); i++) {
+        liveTables.get(i).setHyperparameters(tableUpdates.get(i));
+        tableResult.add(liveTables.get(i).metadata());
+      }
+      changes.incrementAndGet();
+    } finally {
+      unlockAll(locked);
+    }
+    groupResult.sort(Comparator.comparing(GroupMetadata::name));
+    tableResult.sort(Comparator.comparing(TableMetadata::name));
+    return new HyperparametersSet(groupResult, tableResult);
+  }
+
+  /**
+   * Reads rows of several tables at one instant between pushes, each table unless it is not newer
+   * than its selection's {@code ifNewerThan}. See {@link TableStore#read}.
+   */
+  public List<TableRows> readRows(List<RowSelection> selections) {
+    return tables.read(selections);
+  }
+
+  /**
+   * Floats per row of a table; lets a caller stage a push's rows before applying it.
+   *
+   * @throws GroupStoreException NOT_FOUND for an unknown table
+   */
+  public int tableDim(String name) {
+    return tables.table(name).dim();
+  }
+
+  /**
+   * The tables themselves, for checkpoints (a cut locks them with {@link TableStore#lockAll} after
+   * every group lock; restore adds tables). Create, push and delete through this store, so that
+   * limits and de-duplication apply.
+   */
+  public TableStore tableStore() {
+    return tables;
+  }
+
+  /**
+   * Counts {@code bytes} of new table rows against {@code --max-parameter-bytes}, or fails with
+   * RESOURCE_EXHAUSTED naming the limit and the tables, reserving nothing.
+   */
+  private void reserveTableBytes(List<String> tableNames, long bytes) {
+    if (bytes == 0) {
+      return;
+    }
+    synchronized (usageLock) {
+      if (bytes > limits.maxParameterBytes() - usedParameterBytes) {
+        throw new GroupStoreException(
+            GroupStoreException.Reason.RESOURCE_EXHAUSTED,
+            "table rows of "
+                + bytes
+                + " bytes for "
+                + String.join(", ", tableNames)
+                + " would pass --max-parameter-bytes: "
+                + usedParameterBytes
+                + " of the server's "
+                + limits.maxParameterBytes()
+                + " parameter bytes are in use");
+      }
+      usedParameterBytes += bytes;
+    }
+  }
+
+  private void releaseBytes(long bytes) {
+    synchronized (usageLock) {
+      usedParameterBytes -= bytes;
+    }
+  }
+
+  /**
    * Number of elements of a group; lets a caller stage a chunked push before applying it.
    *
    * @throws GroupStoreException NOT_FOUND for an unknown group
@@ -806,13 +1149,18 @@ public final class GroupStore {
   }
 
   private static void checkName(String name) {
+    checkName("group", name);
+  }
+
+  private static void checkName(String kind, String name) {
     if (name == null || name.isEmpty()) {
-      throw GroupStoreException.invalid("group name must not be empty");
+      throw GroupStoreException.invalid(kind + " name must not be empty");
     }
     int bytes = name.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_NAME_BYTES) {
       throw GroupStoreException.invalid(
-          "group name '"
+          kind
+              + " name '"
               + name.codePoints()
                   .limit(32)
                   .collect(

@@ -15,8 +15,12 @@ import io.paramstream.proto.v1.CheckpointResponse;
 import io.paramstream.proto.v1.ConsistencyMode;
 import io.paramstream.proto.v1.CreateGroupRequest;
 import io.paramstream.proto.v1.CreateGroupResponse;
+import io.paramstream.proto.v1.CreateTableRequest;
+import io.paramstream.proto.v1.CreateTableResponse;
 import io.paramstream.proto.v1.DeleteGroupsRequest;
 import io.paramstream.proto.v1.DeleteGroupsResponse;
+import io.paramstream.proto.v1.DeleteTablesRequest;
+import io.paramstream.proto.v1.DeleteTablesResponse;
 import io.paramstream.proto.v1.DeregisterWorkerRequest;
 import io.paramstream.proto.v1.DeregisterWorkerResponse;
 import io.paramstream.proto.v1.GetServerInfoRequest;
@@ -24,12 +28,16 @@ import io.paramstream.proto.v1.GetStatsRequest;
 import io.paramstream.proto.v1.GroupChunk;
 import io.paramstream.proto.v1.ListGroupsRequest;
 import io.paramstream.proto.v1.ListGroupsResponse;
+import io.paramstream.proto.v1.ListTablesRequest;
+import io.paramstream.proto.v1.ListTablesResponse;
 import io.paramstream.proto.v1.ParameterServerGrpc;
 import io.paramstream.proto.v1.PullRequest;
+import io.paramstream.proto.v1.PullRowsRequest;
 import io.paramstream.proto.v1.PushAck;
 import io.paramstream.proto.v1.PushRequest;
 import io.paramstream.proto.v1.RegisterWorkerRequest;
 import io.paramstream.proto.v1.RegisterWorkerResponse;
+import io.paramstream.proto.v1.RowChunk;
 import io.paramstream.proto.v1.ServerInfo;
 import io.paramstream.proto.v1.ServerStats;
 import io.paramstream.proto.v1.SetHyperparametersRequest;
@@ -62,6 +70,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
   private final Checkpointer checkpointer; // null when checkpoints are off
   private final WriteBudget writeBudget;
   private final ServerMetrics metrics;
+  private final TableService tables;
   private volatile boolean draining;
 
   ParameterServerService(
@@ -79,6 +88,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
     this.config = config;
     this.watchExecutor = watchExecutor;
     this.applier = applier;
+    this.tables = new TableService(store, config.maxChunkBytes(), writeBudget.budget(), metrics);
   }
 
   @Override
@@ -251,13 +261,37 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
                           "hyperparameters names nothing to change: set learning_rate,"
                               + " weight_decay or both"));
       SetHyperparametersResponse.Builder response = SetHyperparametersResponse.newBuilder();
-      store
-          .setHyperparameters(request.getNamesList(), change)
-          .forEach(g -> response.addGroups(Converters.toProto(g)));
+      GroupStore.HyperparametersSet changed =
+          store.setHyperparameters(request.getNamesList(), request.getTablesList(), change);
+      changed.groups().forEach(g -> response.addGroups(Converters.toProto(g)));
+      changed.tables().forEach(t -> response.addTables(TableConverters.toProto(t)));
       reply(responseObserver, response.build());
     } catch (RuntimeException e) {
       responseObserver.onError(StatusMapper.toException(e));
     }
+  }
+
+  @Override
+  public void createTable(
+      CreateTableRequest request, StreamObserver<CreateTableResponse> responseObserver) {
+    tables.createTable(request, responseObserver);
+  }
+
+  @Override
+  public void listTables(
+      ListTablesRequest request, StreamObserver<ListTablesResponse> responseObserver) {
+    tables.listTables(request, responseObserver);
+  }
+
+  @Override
+  public void deleteTables(
+      DeleteTablesRequest request, StreamObserver<DeleteTablesResponse> responseObserver) {
+    tables.deleteTables(request, responseObserver);
+  }
+
+  @Override
+  public void pullRows(PullRowsRequest request, StreamObserver<RowChunk> responseObserver) {
+    tables.pullRows(request, responseObserver);
   }
 
   @Override

@@ -4,16 +4,19 @@ import io.paramstream.core.GroupGradient;
 import io.paramstream.core.GroupStore;
 import io.paramstream.core.GroupStoreException;
 import io.paramstream.core.GroupStoreException.Reason;
+import io.paramstream.core.table.RowGradient;
 import io.paramstream.proto.v1.GradientSlice;
+import io.paramstream.proto.v1.RowSlice;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The slices of one push gathered until its last message, so the push can be applied whole. The
- * first bad slice is remembered and later slices of the same push are ignored: the push is then
- * rejected as a whole when it ends, and the stream carries on with the next one.
+ * The slices of one push gathered until its last message, so the push can be applied whole: group
+ * slices here, row slices of tables in {@link PendingRows}. The first bad slice is remembered and
+ * later slices of the same push are ignored: the push is then rejected as a whole when it ends, and
+ * the stream carries on with the next one.
  *
  * <p>Each group's staging array is reserved from the transient budget when the group's first slice
  * arrives. When it does not fit now, a push holding nothing yet waits ({@link #add} returns false
@@ -27,10 +30,14 @@ final class PendingPush {
   private final String workerId;
   private final long sequence;
   private final Map<String, Staged> staged = new LinkedHashMap<>();
+  private final PendingRows rows;
   private RuntimeException failure;
 
   /** The slice of the current message to stage next; not 0 only while waiting for memory. */
   private int nextSlice;
+
+  /** The row slice of the current message to stage next, after every group slice. */
+  private int nextRowSlice;
 
   private static final class Staged {
     final float[] values;
@@ -49,6 +56,7 @@ final class PendingPush {
     this.workerId = workerId.isEmpty() ? null : workerId;
     this.sequence = sequence;
     this.buffers = buffers;
+    this.rows = new PendingRows(buffers);
   }
 
   long pushId() {
@@ -70,7 +78,8 @@ final class PendingPush {
    * @return false when a group's staging array does not fit the budget now: call again with the
    *     same message once memory is released
    */
-  boolean add(GroupStore store, long messagePushId, List<GradientSlice> slices) {
+  boolean add(
+      GroupStore store, long messagePushId, List<GradientSlice> slices, List<RowSlice> rowSlices) {
     if (failure != null) {
       return true;
     }
@@ -88,10 +97,17 @@ final class PendingPush {
           return false;
         }
       }
+      for (; nextRowSlice < rowSlices.size(); nextRowSlice++) {
+        if (!rows.add(store, pushId, rowSlices.get(nextRowSlice), !staged.isEmpty())) {
+          return false;
+        }
+      }
       nextSlice = 0;
+      nextRowSlice = 0;
     } catch (RuntimeException e) {
       failure = e;
       nextSlice = 0;
+      nextRowSlice = 0;
       // Nothing of a failed push is applied: its memory goes back now, not when it ends.
       release();
     }
@@ -121,10 +137,29 @@ final class PendingPush {
     return gradients;
   }
 
+  /** The complete row gradients per table, in the order tables first appeared. */
+  List<RowGradient> completeRows() {
+    if (failure != null) {
+      throw failure;
+    }
+    return rows.complete();
+  }
+
+  /** Whether the push carries rows of any table. */
+  boolean hasRows() {
+    return !rows.isEmpty();
+  }
+
+  /** Rows over all tables, duplicates counted. */
+  long rowCount() {
+    return rows.rowCount();
+  }
+
   /** Returns the staging arrays for the next push; call once the store is done with them. */
   void release() {
     staged.values().forEach(group -> buffers.give(group.values));
     staged.clear();
+    rows.release();
   }
 
   /** Returns false, staging nothing, when the slice's group needs memory the budget lacks now. */
@@ -173,7 +208,7 @@ final class PendingPush {
   private float[] stagingArray(int size, String name, boolean ahead) {
     String what = "push " + pushId + ", gradient of group '" + name + "',";
     float[] values = buffers.take(size, what, ahead);
-    if (values == null && !staged.isEmpty()) {
+    if (values == null && (!staged.isEmpty() || !rows.isEmpty())) {
       throw buffers.exhausted(what, (long) size * Float.BYTES);
     }
     return values;

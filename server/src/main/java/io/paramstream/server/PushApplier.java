@@ -9,6 +9,7 @@ import io.paramstream.core.PushOutcome;
 import io.paramstream.core.StalePush;
 import io.paramstream.core.StalenessHistogram;
 import io.paramstream.core.SyncBarrier;
+import io.paramstream.core.table.RowGradient;
 import io.paramstream.proto.v1.PushAck;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -84,8 +85,16 @@ final class PushApplier {
   CompletableFuture<PushAck> apply(PendingPush push, String workerId, Long baseVersion) {
     try {
       List<GroupGradient> gradients = push.complete();
+      List<RowGradient> rows = push.completeRows();
+      if (!rows.isEmpty() && config.mode() != ConsistencyConfig.Mode.ASYNCHRONOUS) {
+        throw new ConsistencyException(
+            ConsistencyException.Reason.FAILED_PRECONDITION,
+            "rows of sparse tables are pushed in asynchronous mode only; this server runs in "
+                + config.mode()
+                + " mode; nothing was applied");
+      }
       return switch (config.mode()) {
-        case ASYNCHRONOUS -> CompletableFuture.completedFuture(exactlyOnce(push, gradients));
+        case ASYNCHRONOUS -> CompletableFuture.completedFuture(exactlyOnce(push, gradients, rows));
         case SYNCHRONOUS ->
             barrier
                 .contribute(workerId, gradients)
@@ -110,15 +119,34 @@ final class PushApplier {
    * An asynchronous push, applied at most once per (worker_id, sequence) when it carries a
    * sequence; a duplicate changes nothing and is acknowledged as such.
    */
-  private PushAck exactlyOnce(PendingPush push, List<GroupGradient> gradients) {
+  private PushAck exactlyOnce(
+      PendingPush push, List<GroupGradient> gradients, List<RowGradient> rows) {
     long start = System.nanoTime();
     String dedupKey = push.sequence() > 0 ? push.workerId() : null;
-    PushOutcome outcome = store.push(dedupKey, push.sequence(), gradients);
-    metrics.pushApplied(System.nanoTime() - start, bytesOf(gradients), outcome.duplicate());
+    PushOutcome outcome = store.push(dedupKey, push.sequence(), gradients, rows);
+    long bytes = bytesOf(gradients) + rowBytesOf(rows);
+    metrics.pushApplied(System.nanoTime() - start, bytes, outcome.duplicate());
     if (!outcome.duplicate()) {
       metrics.gradientsApplied(gradients);
+      metrics.rowsApplied(rows);
     }
-    return ack(push, outcome.versions(), 0, outcome.duplicate());
+    PushAck ack = ack(push, outcome.versions(), 0, outcome.duplicate());
+    if (outcome.tableVersions().isEmpty()) {
+      return ack;
+    }
+    PushAck.Builder withTables = ack.toBuilder();
+    for (GroupVersion version : outcome.tableVersions()) {
+      withTables.addTableVersionsBuilder().setGroup(version.group()).setVersion(version.version());
+    }
+    return withTables.build();
+  }
+
+  private static long rowBytesOf(List<RowGradient> rows) {
+    long bytes = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      bytes += (long) rows.get(i).gradient().length * Float.BYTES;
+    }
+    return bytes;
   }
 
   private PushAck stale(PendingPush push, List<GroupGradient> gradients, Long baseVersion) {

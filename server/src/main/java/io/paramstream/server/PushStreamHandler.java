@@ -116,7 +116,8 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
       }
     }
     lastProgressNanos = System.nanoTime();
-    if (!pending.add(store, message.getPushId(), message.getGradientsList())) {
+    if (!pending.add(
+        store, message.getPushId(), message.getGradientsList(), message.getRowsList())) {
       waitForMemory(message);
       return;
     }
@@ -169,7 +170,8 @@ final class PushStreamHandler implements StreamObserver<PushRequest> {
     if (closed || message == null) {
       return;
     }
-    if (!pending.add(store, message.getPushId(), message.getGradientsList())) {
+    if (!pending.add(
+        store, message.getPushId(), message.getGradientsList(), message.getRowsList())) {
       budget.whenReleased(this::retryAfterRelease);
       return;
     }

@@ -6,8 +6,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What a token may do. Readers read; workers also push; admins may do everything, including the
- * calls that change the set of groups or their hyperparameters and checkpoints.
+ * What a token may do. Readers read (groups and table rows); workers also push (gradients and
+ * rows); admins may do everything, including the calls that change the set of groups or tables,
+ * their hyperparameters, and checkpoints.
  */
 enum Role {
   READER(
@@ -18,6 +19,8 @@ enum Role {
           ParameterServerGrpc.getPullMethod().getFullMethodName(),
           ParameterServerGrpc.getPullStreamMethod().getFullMethodName(),
           ParameterServerGrpc.getWatchMethod().getFullMethodName(),
+          ParameterServerGrpc.getListTablesMethod().getFullMethodName(),
+          ParameterServerGrpc.getPullRowsMethod().getFullMethodName(),
           ShardPlacementGrpc.getDescribeShardMethod().getFullMethodName())),
   WORKER(
       Set.of(
@@ -27,6 +30,8 @@ enum Role {
           ParameterServerGrpc.getPullMethod().getFullMethodName(),
           ParameterServerGrpc.getPullStreamMethod().getFullMethodName(),
           ParameterServerGrpc.getWatchMethod().getFullMethodName(),
+          ParameterServerGrpc.getListTablesMethod().getFullMethodName(),
+          ParameterServerGrpc.getPullRowsMethod().getFullMethodName(),
           ShardPlacementGrpc.getDescribeShardMethod().getFullMethodName(),
           ParameterServerGrpc.getPushMethod().getFullMethodName(),
           // Synchronous training: workers join and leave the barrier themselves.

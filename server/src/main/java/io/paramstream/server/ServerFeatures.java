@@ -32,6 +32,9 @@ final class ServerFeatures {
   /** The Checkpoint RPC works: the server runs with a checkpoint directory. */
   static final String CHECKPOINTS = "checkpoints";
 
+  /** Sparse tables: CreateTable, ListTables, DeleteTables, PullRows and row slices in pushes. */
+  static final String SPARSE_TABLES = "sparse_tables";
+
   private static final BuildInfo BUILD = BuildInfo.current();
 
   private ServerFeatures() {}
@@ -44,7 +47,8 @@ final class ServerFeatures {
                 OPTIMIZER_MOMENTUM,
                 OPTIMIZER_ADAM,
                 OPTIMIZER_ADAMW,
-                PARTIAL_HYPERPARAMETERS));
+                PARTIAL_HYPERPARAMETERS,
+                SPARSE_TABLES));
     if (asynchronous) {
       features.add(EXACTLY_ONCE);
     }

@@ -6,6 +6,8 @@ import io.paramstream.core.GroupMetadata;
 import io.paramstream.core.GroupStore;
 import io.paramstream.core.TransientMemoryBudget;
 import io.paramstream.core.VersionListener;
+import io.paramstream.core.table.RowGradient;
+import io.paramstream.core.table.TableMetadata;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -51,6 +53,7 @@ public final class ServerMetrics {
   private final Histogram staleness;
   private final Counter groupPushes;
   private final Counter groupBytes;
+  private final Counter tableRowsPushed;
   private final RpcMetrics rpc;
 
   /** Per group: its data points, resolved once, and the time of its last change. */
@@ -134,6 +137,36 @@ public final class ServerMetrics {
             .unit(Unit.BYTES)
             .labelNames("group")
             .register(registry);
+    tableRowsPushed =
+        Counter.builder()
+            .name("paramstream_table_rows_pushed")
+            .help(
+                "Gradient rows applied to each sparse table (duplicates in a push counted; its"
+                    + " rate is rows touched per second).")
+            .labelNames("table")
+            .register(registry);
+    GaugeWithCallback.builder()
+        .name("paramstream_table_rows")
+        .help("Rows each sparse table holds: all of an indexed table, the touched ones of a keyed.")
+        .labelNames("table")
+        .callback(
+            callback -> {
+              for (TableMetadata table : store.listTables(List.of())) {
+                callback.call(table.rows(), table.name());
+              }
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("paramstream_table_version")
+        .help("Current version of each sparse table (pushes applied to it).")
+        .labelNames("table")
+        .callback(
+            callback -> {
+              for (TableMetadata table : store.listTables(List.of())) {
+                callback.call(table.version(), table.name());
+              }
+            })
+        .register(registry);
     Info.builder()
         .name("paramstream_build_info")
         .help("The server's version and the git commit it was built from.")
@@ -149,7 +182,7 @@ public final class ServerMetrics {
         .register(registry);
     GaugeWithCallback.builder()
         .name("paramstream_parameter_bytes")
-        .help("float32 bytes over all groups.")
+        .help("float32 bytes over all groups and sparse tables (optimizer state of tables too).")
         .unit(Unit.BYTES)
         .callback(callback -> callback.call(store.parameterBytes()))
         .register(registry);
@@ -277,6 +310,19 @@ public final class ServerMetrics {
       GroupGradient gradient = gradients.get(i);
       points(gradient.group()).bytes().inc((long) gradient.values().length * Float.BYTES);
     }
+  }
+
+  /** Counts the rows of an applied push against each of its tables. */
+  void rowsApplied(List<RowGradient> rows) {
+    for (int i = 0; i < rows.size(); i++) {
+      RowGradient part = rows.get(i);
+      tableRowsPushed.labelValues(part.table()).inc(part.ids().length);
+    }
+  }
+
+  /** A table was deleted: its series go, so tables created under new names do not grow them. */
+  void tableDeleted(String table) {
+    tableRowsPushed.remove(table);
   }
 
   // Read by the dashboard's status endpoint.

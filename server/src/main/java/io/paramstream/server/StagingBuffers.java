@@ -77,6 +77,22 @@ final class StagingBuffers {
     }
   }
 
+  /**
+   * Reserves {@code bytes} of staging that is not a float array (row slices), or returns false when
+   * the budget cannot hold them now.
+   *
+   * @throws GroupStoreException RESOURCE_EXHAUSTED when they could never fit
+   */
+  boolean reserve(String what, long bytes) {
+    budget.checkCanEverFit(what, bytes, false);
+    return budget.tryReserve(bytes, false);
+  }
+
+  /** Gives back what {@link #reserve} took. */
+  void unreserve(long bytes) {
+    budget.release(bytes);
+  }
+
   /** The refusal for {@code what}, naming the budget. */
   GroupStoreException exhausted(String what, long bytes) {
     return budget.exhausted(what, bytes);

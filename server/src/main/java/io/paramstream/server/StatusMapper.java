@@ -5,6 +5,7 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.paramstream.core.ConsistencyException;
 import io.paramstream.core.GroupStoreException;
+import io.paramstream.core.table.RowLimitException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,9 @@ final class StatusMapper {
             case UNAVAILABLE -> Status.UNAVAILABLE;
           };
       return status.withDescription(e.getMessage());
+    }
+    if (failure instanceof RowLimitException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(failure.getMessage());
     }
     if (failure instanceof IllegalArgumentException) {
       return Status.INVALID_ARGUMENT.withDescription(failure.getMessage());

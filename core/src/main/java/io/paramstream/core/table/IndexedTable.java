@@ -5,13 +5,17 @@ import io.paramstream.core.Optimizer;
 
 /**
  * A table of a fixed number of rows addressed {@code 0..rows-1}, every row allocated and set from
- * the initializer at creation (row {@code i} takes the initializer's value for id {@code i}). The
- * rows are stored in chunks ({@link RowBlocks}), so {@code rows * dim} may exceed the 2^31 - 1
- * elements of one Java array; a row itself is at most one array.
+ * the initializer at creation (row {@code i} takes the initializer's value for id {@code i *
+ * idStride + idOffset}, in wrapping 64-bit arithmetic: a shard of a larger table starts each row
+ * where the whole table's row would). The rows are stored in chunks ({@link RowBlocks}), so {@code
+ * rows * dim} may exceed the 2^31 - 1 elements of one Java array; a row itself is at most one
+ * array.
  */
 public final class IndexedTable extends SparseTable {
 
   private final int rows;
+  private final long idOffset;
+  private final long idStride;
 
   IndexedTable(
       long order,
@@ -21,18 +25,25 @@ public final class IndexedTable extends SparseTable {
       boolean decay,
       Hyperparameters hyperparameters,
       Optimizer optimizer,
-      RowInitializer initializer) {
+      RowInitializer initializer,
+      long idOffset,
+      long idStride) {
     super(order, name, dim, decay, hyperparameters, optimizer, initializer);
     if (rows < 0) {
       throw new IllegalArgumentException("table '" + name + "' needs rows >= 0, got " + rows);
     }
+    if (idStride == 0) {
+      throw new IllegalArgumentException("table '" + name + "' needs an id stride other than 0");
+    }
     this.rows = rows;
+    this.idOffset = idOffset;
+    this.idStride = idStride;
     lock.lock();
     try {
       ensureRows(rows, true);
       if (initializer.kind() != RowInitializer.Kind.ZEROS) {
         for (int r = 0; r < rows; r++) {
-          initializer.fill(r, values.block(r), values.offset(r), dim);
+          initializer.fill(r * idStride + idOffset, values.block(r), values.offset(r), dim);
         }
       }
     } finally {
@@ -66,7 +77,19 @@ public final class IndexedTable extends SparseTable {
   }
 
   @Override
-  void checkNewRows(long[] ids, int count) {}
+  int checkNewRows(long[] ids, int count) {
+    return 0;
+  }
+
+  @Override
+  long idOffset() {
+    return idOffset;
+  }
+
+  @Override
+  long idStride() {
+    return idStride;
+  }
 
   @Override
   long rowLimit() {

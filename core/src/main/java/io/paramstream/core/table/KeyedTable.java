@@ -81,7 +81,7 @@ public final class KeyedTable extends SparseTable {
   }
 
   @Override
-  void checkNewRows(long[] pushed, int count) {
+  int checkNewRows(long[] pushed, int count) {
     int missing = 0;
     for (int i = 0; i < count; i++) {
       if (index.get(pushed[i]) < 0) {
@@ -92,6 +92,7 @@ public final class KeyedTable extends SparseTable {
     if (missing > 0 && after > maxRows) {
       throw new RowLimitException(name(), maxRows, after);
     }
+    return missing;
   }
 
   @Override

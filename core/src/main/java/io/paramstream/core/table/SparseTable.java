@@ -77,6 +77,9 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
   /** Guarded by {@link #lock}: applied pushes, Adam's step count. */
   private long steps;
 
+  /** Guarded by {@link #lock}: set when the table is deleted, so a push that found it fails. */
+  private boolean deleted;
+
   // Scratch for coalescing a push, reused so the hot path allocates nothing; it keeps the size of
   // the largest push seen (its ids and gradient once more). Guarded by lock.
   private final LongIntIndex pending = new LongIntIndex(1);
@@ -185,7 +188,6 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
     lock.lock();
     try {
       long rows = storedRows();
-      int arrays = 1 + (first == null ? 0 : 1) + (second == null ? 0 : 1);
       return new TableMetadata(
           name,
           this instanceof KeyedTable,
@@ -197,10 +199,24 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
           rowLimit(),
           rows,
           version,
-          rows * dim * Float.BYTES * arrays);
+          rows * bytesPerRow(),
+          idOffset(),
+          idStride());
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Float32 bytes one stored row takes, its optimizer buffers included. */
+  public final long bytesPerRow() {
+    return bytesPerRow(dim, optimizer);
+  }
+
+  /** What {@link #bytesPerRow()} is for a table of {@code dim} updated by {@code optimizer}. */
+  public static long bytesPerRow(int dim, Optimizer optimizer) {
+    int arrays =
+        1 + (optimizer.isPlainSgd() ? 0 : 1) + (optimizer.kind() == Optimizer.Kind.SGD ? 0 : 1);
+    return (long) dim * Float.BYTES * arrays;
   }
 
   /**
@@ -302,8 +318,10 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
    * Coalesces duplicate ids into the scratch buffers and checks what depends on the table's state
    * (sums still finite, the row limit). Changes no row. Caller holds {@link #lock} and ran {@link
    * #checkShape}.
+   *
+   * @return how many rows {@link #commit} will create
    */
-  final void prepare(long[] ids, float[] gradient) {
+  final int prepare(long[] ids, float[] gradient) {
     pending.clear();
     pendingCount = 0;
     if (pendingIds.length < ids.length) {
@@ -339,7 +357,7 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
         }
       }
     }
-    checkNewRows(pendingIds, pendingCount);
+    return checkNewRows(pendingIds, pendingCount);
   }
 
   /** Applies what {@link #prepare} coalesced. Caller holds {@link #lock}. */
@@ -377,8 +395,31 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
    */
   abstract int rowForUpdate(long id);
 
-  /** Throws when creating the missing rows among {@code ids[0, count)} would pass a limit. */
-  abstract void checkNewRows(long[] ids, int count);
+  /**
+   * Counts the missing rows among {@code ids[0, count)}; throws when creating them would pass the
+   * row limit.
+   */
+  abstract int checkNewRows(long[] ids, int count);
+
+  /** Initializer id of row 0 of this table; 0 but for an indexed shard of a larger table. */
+  long idOffset() {
+    return 0;
+  }
+
+  /** Initializer ids advance by this per row; 1 but for an indexed shard of a larger table. */
+  long idStride() {
+    return 1;
+  }
+
+  /** Caller holds {@link #lock}. */
+  final boolean isDeleted() {
+    return deleted;
+  }
+
+  /** Caller holds {@link #lock}. */
+  final void markDeleted() {
+    deleted = true;
+  }
 
   /** Caller holds {@link #lock}. */
   abstract int storedRows();

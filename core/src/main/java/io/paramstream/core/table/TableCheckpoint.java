@@ -170,7 +170,7 @@ public final class TableCheckpoint {
       if (size < 0 || size > Integer.MAX_VALUE || rows != size) {
         throw new CorruptCheckpointException("table '" + name + "' has " + rows + " rows");
       }
-      table = new IndexedTable(order, name, (int) size, dim, decay, hp, optimizer, init);
+      table = new IndexedTable(order, name, (int) size, dim, decay, hp, optimizer, init, 0, 1);
     }
     byte[] row = new byte[dim * Float.BYTES];
     table.lock.lock();

@@ -12,6 +12,8 @@ import io.paramstream.core.Optimizer;
  * @param rows rows stored: all of an indexed table, the touched ones of a keyed table
  * @param storedBytes float32 bytes of the stored rows and their optimizer buffers (capacity held
  *     for growth and the push scratch not included)
+ * @param idOffset initializer id of row 0 (an indexed shard of a larger table; else 0)
+ * @param idStride initializer ids per row (an indexed shard of a larger table; else 1)
  */
 public record TableMetadata(
     String name,
@@ -24,4 +26,6 @@ public record TableMetadata(
     long maxRows,
     long rows,
     long version,
-    long storedBytes) {}
+    long storedBytes,
+    long idOffset,
+    long idStride) {}

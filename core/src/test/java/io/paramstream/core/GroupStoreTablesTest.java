@@ -1,0 +1,395 @@
+package io.paramstream.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.paramstream.core.table.RowGradient;
+import io.paramstream.core.table.RowInitializer;
+import io.paramstream.core.table.RowLimitException;
+import io.paramstream.core.table.RowSelection;
+import io.paramstream.core.table.TableMetadata;
+import io.paramstream.core.table.TableRows;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Tables inside a {@link GroupStore}: creation, limits, mixed pushes of groups and tables applied
+ * all or nothing, de-duplication across both, reads and hyperparameters.
+ */
+@Timeout(30)
+class GroupStoreTablesTest {
+
+  private static final Hyperparameters LR_ONE = new Hyperparameters(1.0, 0.0);
+  private static final int DIM = 4;
+
+  private final GroupStore store = new GroupStore(LR_ONE);
+
+  private static float[] rows(float value, int count) {
+    float[] gradient = new float[count * DIM];
+    java.util.Arrays.fill(gradient, value);
+    return gradient;
+  }
+
+  private void createGroupAndTables() {
+    store.create("g", new float[] {10, 20, 30}, false, null);
+    store.createIndexedTable(
+        "items", 8, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 0, 1);
+    store.createKeyedTable("users", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 3);
+  }
+
+  private float[] readRows(String table, long... ids) {
+    return store
+        .readRows(List.of(new RowSelection(table, ids, RowSelection.ANY_VERSION)))
+        .get(0)
+        .values();
+  }
+
+  private void assertNothingChanged() {
+    assertThat(store.snapshot(List.of("g")).get("g")).containsExactly(10, 20, 30);
+    assertThat(store.listTables(List.of()))
+        .extracting(TableMetadata::version)
+        .containsExactly(0L, 0L);
+    assertThat(store.listTables(List.of("users")).get(0).rows()).isZero();
+    assertThat(readRows("items", 0, 1, 7)).containsOnly(0f);
+  }
+
+  @Test
+  void push_groupsAndTables_appliedTogetherWithVersions() {
+    createGroupAndTables();
+
+    PushOutcome outcome =
+        store.push(
+            "w",
+            1,
+            List.of(new GroupGradient("g", new float[] {1, 1, 1})),
+            List.of(
+                new RowGradient("items", new long[] {2, 2}, rows(1, 2)),
+                new RowGradient("users", new long[] {-5}, rows(3, 1))));
+
+    assertThat(outcome.duplicate()).isFalse();
+    assertThat(outcome.versions()).containsExactly(new GroupVersion("g", 1));
+    assertThat(outcome.tableVersions())
+        .containsExactly(new GroupVersion("items", 1), new GroupVersion("users", 1));
+    assertThat(store.snapshot(List.of("g")).get("g")).containsExactly(9, 19, 29);
+    assertThat(readRows("items", 2, 3)).containsExactly(-2, -2, -2, -2, 0, 0, 0, 0);
+    assertThat(readRows("users", -5)).containsExactly(-3, -3, -3, -3);
+  }
+
+  @Test
+  void push_tablePartNonFinite_groupsUnchanged() {
+    createGroupAndTables();
+    float[] bad = rows(1, 1);
+    bad[2] = Float.NaN;
+
+    assertThatThrownBy(
+            () ->
+                store.push(
+                    "w",
+                    1,
+                    List.of(new GroupGradient("g", new float[] {1, 1, 1})),
+                    List.of(
+                        new RowGradient("items", new long[] {1}, rows(1, 1)),
+                        new RowGradient("users", new long[] {4}, bad))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("users")
+        .hasMessageContaining("NaN");
+    assertNothingChanged();
+  }
+
+  @Test
+  void push_duplicateRowsSumToInfinity_groupsAndOtherTablesUnchanged() {
+    createGroupAndTables();
+
+    // Each row is finite; their sum, found only under the table's lock, is not.
+    assertThatThrownBy(
+            () ->
+                store.push(
+                    null,
+                    0,
+                    List.of(new GroupGradient("g", new float[] {1, 1, 1})),
+                    List.of(
+                        new RowGradient("items", new long[] {1}, rows(1, 1)),
+                        new RowGradient("users", new long[] {4, 4}, rows(Float.MAX_VALUE, 2)))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("duplicate id 4");
+    assertNothingChanged();
+  }
+
+  @Test
+  void push_badGroupPart_tablesUnchanged() {
+    createGroupAndTables();
+
+    assertThatThrownBy(
+            () ->
+                store.push(
+                    "w",
+                    1,
+                    List.of(new GroupGradient("g", new float[] {1, 1})),
+                    List.of(new RowGradient("users", new long[] {1}, rows(1, 1)))))
+        .isInstanceOfSatisfying(
+            GroupStoreException.class,
+            e -> assertThat(e.reason()).isEqualTo(GroupStoreException.Reason.INVALID_ARGUMENT));
+    assertNothingChanged();
+    // The failed push did not use up its sequence.
+    assertThat(
+            store
+                .push(
+                    "w",
+                    1,
+                    List.of(),
+                    List.of(new RowGradient("users", new long[] {1}, rows(1, 1))))
+                .duplicate())
+        .isFalse();
+  }
+
+  @Test
+  void push_unknownTableOrIndexOutOfRange_refusedAndNothingChanged() {
+    createGroupAndTables();
+    List<GroupGradient> group = List.of(new GroupGradient("g", new float[] {1, 1, 1}));
+
+    assertThatThrownBy(
+            () ->
+                store.push(
+                    null, 0, group, List.of(new RowGradient("nope", new long[] {1}, rows(1, 1)))))
+        .isInstanceOfSatisfying(
+            GroupStoreException.class,
+            e -> assertThat(e.reason()).isEqualTo(GroupStoreException.Reason.NOT_FOUND))
+        .hasMessageContaining("nope");
+    assertThatThrownBy(
+            () ->
+                store.push(
+                    null, 0, group, List.of(new RowGradient("items", new long[] {8}, rows(1, 1)))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("index 8");
+    assertThatThrownBy(
+            () ->
+                store.push(
+                    null, 0, group, List.of(new RowGradient("items", new long[] {1}, rows(1, 2)))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("items");
+    assertNothingChanged();
+  }
+
+  @Test
+  void push_pastKeyedRowLimit_rowLimitExceptionAndNothingChanged() {
+    createGroupAndTables();
+
+    assertThatThrownBy(
+            () ->
+                store.push(
+                    "w",
+                    1,
+                    List.of(new GroupGradient("g", new float[] {1, 1, 1})),
+                    List.of(new RowGradient("users", new long[] {1, 2, 3, 4}, rows(1, 4)))))
+        .isInstanceOf(RowLimitException.class)
+        .hasMessageContaining("limited to 3 rows");
+    assertNothingChanged();
+  }
+
+  @Test
+  void push_sameSequenceTwice_appliedOnceAcrossGroupsAndTables() {
+    createGroupAndTables();
+    List<GroupGradient> group = List.of(new GroupGradient("g", new float[] {1, 1, 1}));
+    List<RowGradient> table = List.of(new RowGradient("users", new long[] {9}, rows(1, 1)));
+
+    store.push("w", 1, group, table);
+    PushOutcome retry = store.push("w", 1, group, table);
+    PushOutcome tableOnlyRetry = store.push("w", 1, List.of(), table);
+
+    assertThat(retry.duplicate()).isTrue();
+    assertThat(retry.versions()).containsExactly(new GroupVersion("g", 1));
+    assertThat(retry.tableVersions()).containsExactly(new GroupVersion("users", 1));
+    assertThat(tableOnlyRetry.duplicate()).isTrue();
+    assertThat(store.snapshot(List.of("g")).get("g")).containsExactly(9, 19, 29);
+    assertThat(readRows("users", 9)).containsOnly(-1f);
+  }
+
+  @Test
+  void push_nothingAtAll_invalidArgument() {
+    assertThatThrownBy(() -> store.push("w", 1, List.of(), List.of()))
+        .isInstanceOf(GroupStoreException.class)
+        .hasMessageContaining("at least one gradient");
+  }
+
+  @Test
+  void createIndexedTable_pastMaxParameterBytes_resourceExhaustedNamingLimit() {
+    GroupStore limited = new GroupStore(LR_ONE, new StoreLimits(10, 1000));
+    limited.create("g", new float[100], false, null); // 400 bytes
+
+    // 10 rows x 4 floats x 4 bytes x 2 arrays (momentum) = 320 bytes: fits.
+    limited.createIndexedTable(
+        "a", 10, DIM, false, null, Optimizer.sgd(0.9, 0, false), RowInitializer.zeros(), 0, 1);
+    assertThat(limited.parameterBytes()).isEqualTo(720);
+    assertThatThrownBy(
+            () ->
+                limited.createIndexedTable(
+                    "b", 20, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 0, 1))
+        .isInstanceOfSatisfying(
+            GroupStoreException.class,
+            e -> assertThat(e.reason()).isEqualTo(GroupStoreException.Reason.RESOURCE_EXHAUSTED))
+        .hasMessageContaining("--max-parameter-bytes")
+        .hasMessageContaining("1000");
+    assertThat(limited.listTables(List.of())).extracting(TableMetadata::name).containsExactly("a");
+    assertThat(limited.parameterBytes()).isEqualTo(720);
+
+    limited.deleteTables(List.of("a"));
+    assertThat(limited.parameterBytes()).isEqualTo(400);
+  }
+
+  @Test
+  void push_newKeyedRowsPastMaxParameterBytes_resourceExhaustedAndNothingChanged() {
+    GroupStore limited = new GroupStore(LR_ONE, new StoreLimits(10, 100));
+    limited.create("g", new float[] {1}, false, null); // 4 bytes
+    limited.createKeyedTable(
+        "users", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), Long.MAX_VALUE);
+    // 16 bytes a row: 6 rows fit in the 96 bytes left, 7 do not.
+    List<GroupGradient> group = List.of(new GroupGradient("g", new float[] {1}));
+
+    assertThatThrownBy(
+            () ->
+                limited.push(
+                    "w",
+                    1,
+                    group,
+                    List.of(
+                        new RowGradient("users", new long[] {1, 2, 3, 4, 5, 6, 7}, rows(1, 7)))))
+        .isInstanceOfSatisfying(
+            GroupStoreException.class,
+            e -> assertThat(e.reason()).isEqualTo(GroupStoreException.Reason.RESOURCE_EXHAUSTED))
+        .hasMessageContaining("--max-parameter-bytes");
+    assertThat(limited.snapshot(List.of("g")).get("g")).containsExactly(1);
+    assertThat(limited.listTables(List.of()).get(0).rows()).isZero();
+
+    limited.push(
+        "w",
+        1,
+        group,
+        List.of(new RowGradient("users", new long[] {1, 2, 3, 4, 5, 6}, rows(1, 6))));
+    assertThat(limited.parameterBytes()).isEqualTo(100);
+    // Rows already there cost nothing more.
+    limited.push("w", 2, List.of(), List.of(new RowGradient("users", new long[] {1}, rows(1, 1))));
+    assertThat(limited.listTables(List.of()).get(0).storedBytes()).isEqualTo(96);
+  }
+
+  @Test
+  void createIndexedTable_badFields_invalidNamingThem() {
+    assertThatThrownBy(
+            () ->
+                store.createIndexedTable(
+                    "t", 0, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 0, 1))
+        .hasMessageContaining("got 0");
+    assertThatThrownBy(
+            () ->
+                store.createKeyedTable(
+                    "t", 0, false, null, Optimizer.sgd(), RowInitializer.zeros(), 5))
+        .hasMessageContaining("dim")
+        .hasMessageContaining("got 0");
+    assertThatThrownBy(
+            () ->
+                store.createKeyedTable(
+                    "", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 5))
+        .hasMessageContaining("table name must not be empty");
+    assertThat(store.listTables(List.of())).isEmpty();
+  }
+
+  @Test
+  void createTable_takenName_alreadyExists() {
+    createGroupAndTables();
+
+    assertThatThrownBy(
+            () ->
+                store.createKeyedTable(
+                    "items", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 5))
+        .isInstanceOfSatisfying(
+            GroupStoreException.class,
+            e -> assertThat(e.reason()).isEqualTo(GroupStoreException.Reason.ALREADY_EXISTS));
+    // Tables and groups have separate names.
+    store.createKeyedTable("g", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 5);
+  }
+
+  @Test
+  void createIndexedTable_idOffsetAndStride_rowsStartAsTheWholeTablesRows() {
+    RowInitializer init = RowInitializer.uniform(1, 42);
+    store.createIndexedTable("shard", 5, DIM, false, null, Optimizer.sgd(), init, 3, 2);
+    store.createKeyedTable("whole", DIM, false, null, Optimizer.sgd(), init, Long.MAX_VALUE);
+
+    TableMetadata shard = store.listTables(List.of("shard")).get(0);
+    assertThat(shard.idOffset()).isEqualTo(3);
+    assertThat(shard.idStride()).isEqualTo(2);
+    assertThat(readRows("shard", 0, 4)).containsExactly(readRows("whole", 3, 11));
+  }
+
+  @Test
+  void deleteTables_oneUnknown_deletesNothing() {
+    createGroupAndTables();
+
+    assertThatThrownBy(() -> store.deleteTables(List.of("items", "nope")))
+        .isInstanceOfSatisfying(
+            GroupStoreException.class,
+            e -> assertThat(e.reason()).isEqualTo(GroupStoreException.Reason.NOT_FOUND))
+        .hasMessageContaining("nope");
+    assertThat(store.listTables(List.of())).hasSize(2);
+
+    store.deleteTables(List.of("items"));
+    assertThatThrownBy(() -> store.readRows(List.of(new RowSelection("items", new long[] {0}, -1))))
+        .isInstanceOf(GroupStoreException.class);
+    assertThat(store.listTables(List.of()))
+        .extracting(TableMetadata::name)
+        .containsExactly("users");
+  }
+
+  @Test
+  void readRows_ifNewerThan_notModifiedUntilAPush() {
+    createGroupAndTables();
+
+    TableRows unchanged =
+        store.readRows(List.of(new RowSelection("users", new long[] {1}, 0))).get(0);
+    assertThat(unchanged.notModified()).isTrue();
+    assertThat(unchanged.values()).isEmpty();
+
+    store.push(null, 0, List.of(), List.of(new RowGradient("users", new long[] {1}, rows(2, 1))));
+    TableRows changed =
+        store.readRows(List.of(new RowSelection("users", new long[] {1, 1}, 0))).get(0);
+    assertThat(changed.notModified()).isFalse();
+    assertThat(changed.version()).isEqualTo(1);
+    assertThat(changed.values()).containsOnly(-2f).hasSize(2 * DIM);
+  }
+
+  @Test
+  void setHyperparameters_unknownTable_changesNoGroup() {
+    createGroupAndTables();
+
+    assertThatThrownBy(
+            () ->
+                store.setHyperparameters(
+                    List.of("g"), List.of("items", "nope"), HyperparameterChange.learningRate(0.5)))
+        .isInstanceOf(GroupStoreException.class)
+        .hasMessageContaining("nope");
+    assertThat(store.list(List.of("g")).get(0).hyperparameters()).isEqualTo(LR_ONE);
+    assertThat(store.listTables(List.of("items")).get(0).hyperparameters()).isEqualTo(LR_ONE);
+
+    GroupStore.HyperparametersSet all =
+        store.setHyperparameters(List.of(), List.of(), HyperparameterChange.learningRate(0.5));
+    assertThat(all.groups()).hasSize(1);
+    assertThat(all.tables())
+        .extracting(t -> t.hyperparameters().learningRate())
+        .containsExactly(0.5, 0.5);
+
+    GroupStore.HyperparametersSet onlyTable =
+        store.setHyperparameters(List.of(), List.of("users"), HyperparameterChange.learningRate(2));
+    assertThat(onlyTable.groups()).isEmpty();
+    assertThat(onlyTable.tables()).extracting(TableMetadata::name).containsExactly("users");
+    assertThat(store.list(List.of("g")).get(0).hyperparameters().learningRate()).isEqualTo(0.5);
+  }
+
+  @Test
+  void beginCheckpoint_withTables_stillCutsGroups() throws Exception {
+    createGroupAndTables();
+    store.push(null, 0, List.of(), List.of(new RowGradient("users", new long[] {1}, rows(2, 1))));
+
+    try (CheckpointCut cut = store.beginCheckpoint()) {
+      assertThat(cut.groups()).extracting(GroupHeader::name).containsExactly("g");
+    }
+  }
+}
