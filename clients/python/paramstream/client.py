@@ -17,7 +17,7 @@ from paramstream.errors import ParamstreamError
 try:
     from paramstream.v1 import parameter_server_pb2 as pb
     from paramstream.v1 import parameter_server_pb2_grpc as pb_grpc
-    from paramstream import tables
+    from paramstream import tables as _tables
 except ImportError as e:  # pragma: no cover - only when the stubs were never generated
     raise ImportError(
         "paramstream.v1 stubs are missing: install the package (pip install clients/python) or "
@@ -118,7 +118,7 @@ def _push_messages(
     for name, grad in gradients.items():
         packer.dense(name, _as_f32(grad))
     for table, (ids, values) in (rows or {}).items():
-        packer.rows(table, *tables.row_gradient(table, ids, values))
+        packer.rows(table, *_tables.row_gradient(table, ids, values))
     messages = packer.messages
     for message in messages[:-1]:
         message.continued = True
@@ -676,7 +676,7 @@ class ParamstreamClient:
         except grpc.RpcError as e:
             raise _rpc_error(e) from None
         return [_group_info(g) for g in response.groups] + [
-            tables.table_info(t) for t in response.tables
+            _tables.table_info(t) for t in response.tables
         ]
 
     # Sparse tables (ServerInfo.features has "sparse_tables").
@@ -707,14 +707,14 @@ class ParamstreamClient:
         hyperparameters = None
         if lr is not None or weight_decay_coef is not None:
             hyperparameters = _hyperparameters(lr, weight_decay_coef)
-        request = tables.create_table_request(
+        request = _tables.create_table_request(
             name, dim, rows, keyed, max_rows, weight_decay, hyperparameters, optimizer, initializer
         )
         try:
             response = self._stub.CreateTable(request, timeout=self.timeout)
         except grpc.RpcError as e:
             raise _rpc_error(e) from None
-        return tables.table_info(response.table)
+        return _tables.table_info(response.table)
 
     def list_tables(self, names=()):
         """TableInfo of the named tables, or of every table, sorted by name."""
@@ -724,7 +724,7 @@ class ParamstreamClient:
             )
         except grpc.RpcError as e:
             raise _rpc_error(e) from None
-        return [tables.table_info(t) for t in response.tables]
+        return [_tables.table_info(t) for t in response.tables]
 
     def delete_tables(self, names):
         """Deletes the named tables, or none of them if any is unknown (NOT_FOUND)."""
@@ -759,8 +759,8 @@ class ParamstreamClient:
         return self._pull_rows({table: ids}, {table: version})[table]
 
     def _pull_rows(self, rows, if_newer_than):
-        request, wanted = tables.pull_rows_request(rows, if_newer_than)
-        assembler = tables.RowAssembler(wanted)
+        request, wanted = _tables.pull_rows_request(rows, if_newer_than)
+        assembler = _tables.RowAssembler(wanted)
         try:
             for chunk in self._stub.PullRows(request, timeout=self.timeout):
                 assembler.add(chunk)
