@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -173,35 +172,19 @@ public final class TableBenchmark implements Callable<Integer> {
   }
 
   private List<Cell> throughput(TableWorkloads.Shape shape) throws Exception {
-    Process process = null;
-    EmbeddedServer embedded = null;
-    String target;
-    if (serverJar != null) {
-      process = ServerJarProcess.start(serverJar, serverJvmArgs, serverArgs, logFile());
-      target = ServerJarProcess.awaitTarget(process, logFile());
-    } else {
-      embedded = EmbeddedServer.start();
-      target = embedded.target();
-    }
-    try (TableWorkloads worker = new TableWorkloads(target, shape, 7)) {
+    try (BenchmarkServer server =
+            BenchmarkServer.start(serverJar, serverJvmArgs, serverArgs, logFile());
+        TableWorkloads worker = new TableWorkloads(server.target(), shape, 7)) {
       worker.create(List.of(Kind.values()));
       long started = System.nanoTime();
       worker.touchEveryKeyedRow();
       System.err.printf(
           Locale.ROOT,
           "server at %s; keyed table filled with %d rows in %.1f s%n",
-          target,
+          server.target(),
           shape.rows(),
           (System.nanoTime() - started) / 1e9);
       return interleaved(worker);
-    } finally {
-      if (process != null) {
-        process.destroy();
-        process.waitFor(30, TimeUnit.SECONDS);
-      }
-      if (embedded != null) {
-        embedded.close();
-      }
     }
   }
 

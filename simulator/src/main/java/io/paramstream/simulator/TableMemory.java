@@ -4,8 +4,8 @@ import io.paramstream.proto.v1.TableInfo;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The table benchmark's memory part: a fresh server process holding one keyed table of {@code rows}
@@ -56,19 +56,17 @@ final class TableMemory {
       TableWorkloads.Shape shape,
       Duration settle)
       throws Exception {
-    Process server = ServerJarProcess.start(serverJar, jvmArgs, serverArgs, log);
-    try {
-      String target = ServerJarProcess.awaitTarget(server, log);
+    try (BenchmarkServer server = BenchmarkServer.start(serverJar, jvmArgs, serverArgs, log)) {
       TableInfo info;
       long started = System.nanoTime();
-      try (TableWorkloads worker = new TableWorkloads(target, shape, 11)) {
-        worker.create(java.util.List.of(TableWorkloads.Kind.KEYED));
+      try (TableWorkloads worker = new TableWorkloads(server.target(), shape, 11)) {
+        worker.create(List.of(TableWorkloads.Kind.KEYED));
         worker.touchEveryKeyedRow();
         info = worker.keyedInfo();
       }
       double fillSeconds = (System.nanoTime() - started) / 1e9;
       Thread.sleep(settle.toMillis());
-      ProcStatus status = ProcStatus.read(server.pid());
+      ProcStatus status = ProcStatus.read(server.process().pid());
       Result result =
           new Result(
               jvmArgs,
@@ -91,12 +89,6 @@ final class TableMemory {
           status.vmHwmBytes() / 1e6,
           result.targetBytes() / 1e6);
       return result;
-    } finally {
-      server.destroy();
-      if (!server.waitFor(30, TimeUnit.SECONDS)) {
-        server.destroyForcibly();
-        server.waitFor(30, TimeUnit.SECONDS);
-      }
     }
   }
 
