@@ -274,6 +274,21 @@ class TablesEndToEndTest(unittest.TestCase):
             (result,) = list(session.acks())
         self.assertEqual(result.table_versions, {name: 1})
 
+    def test_pushSession_rowsExactlyOnce_resentPushIsADuplicateAndAppliedOnce(self):
+        self.indexed("t", 4, 1, lr=1.0, weight_decay_coef=0.0)
+        name = self.prefix + "t"
+        rows = {name: ([2], [[-1.0]])}
+        results = []
+        for _ in range(2):  # the second session stands for a worker re-sending after a failure
+            with self.client.push_session() as session:
+                session.push({}, worker_id=self.prefix, sequence=1, rows=rows)
+                results.extend(session.acks())
+        self.assertEqual([(r.ok, r.duplicate) for r in results], [(True, False), (True, True)])
+        self.assertEqual(results[0].table_versions, {name: 1})
+        got = self.rows("t", [2])
+        self.assertEqual(got.version, 1)
+        np.testing.assert_array_equal(got.values, [[1.0]])
+
     # Sizes past one message, both ways.
 
     def test_largePushAndPull_splitUnderOneMebibyteAndReassembled(self):
