@@ -273,6 +273,28 @@ class GroupStoreTablesTest {
   }
 
   @Test
+  void createIndexedTable_largerThanTheHeap_resourceExhaustedBeforeAllocating() {
+    assertThatThrownBy(
+            () ->
+                store.createIndexedTable(
+                    "huge",
+                    GroupStore.MAX_GROUP_SIZE,
+                    1 << 20,
+                    false,
+                    null,
+                    Optimizer.sgd(),
+                    RowInitializer.zeros(),
+                    0,
+                    1))
+        .isInstanceOfSatisfying(
+            GroupStoreException.class,
+            e -> assertThat(e.reason()).isEqualTo(GroupStoreException.Reason.RESOURCE_EXHAUSTED))
+        .hasMessageContaining("whole heap");
+    assertThat(store.listTables(List.of())).isEmpty();
+    assertThat(store.parameterBytes()).isZero();
+  }
+
+  @Test
   void createIndexedTable_badFields_invalidNamingThem() {
     assertThatThrownBy(
             () ->

@@ -13,6 +13,7 @@ record ServerStatus(
     long timeMillis,
     double uptimeSeconds,
     List<Group> groups,
+    List<Table> tables,
     Pushes pushes,
     Histogram applySeconds,
     List<Staleness> staleness,
@@ -31,6 +32,17 @@ record ServerStatus(
       long pushes,
       long gradientBytes,
       double lastUpdateAgeSeconds) {}
+
+  /** One row of the sparse-table table. */
+  record Table(
+      String name,
+      boolean keyed,
+      int dim,
+      long rows,
+      long version,
+      long bytes,
+      String optimizer,
+      double learningRate) {}
 
   /** Totals since start. */
   record Pushes(long applied, long duplicate, long rejected, long gradientBytes, long pulls) {}

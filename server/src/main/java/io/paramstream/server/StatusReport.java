@@ -2,6 +2,7 @@ package io.paramstream.server;
 
 import io.paramstream.core.GroupMetadata;
 import io.paramstream.core.StalenessHistogram;
+import io.paramstream.core.table.TableMetadata;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -44,6 +45,19 @@ final class StatusReport {
               points.bytes().getLongValue(),
               metrics.secondsSinceUpdate(group.name(), now)));
     }
+    List<ServerStatus.Table> tables = new ArrayList<>();
+    for (TableMetadata table : server.store().listTables(List.of())) {
+      tables.add(
+          new ServerStatus.Table(
+              table.name(),
+              table.keyed(),
+              table.dim(),
+              table.rows(),
+              table.version(),
+              table.storedBytes(),
+              table.optimizer().kind().name().toLowerCase(Locale.ROOT),
+              table.hyperparameters().learningRate()));
+    }
     double checkpointAt = metrics.checkpointWrittenAt();
     return new ServerStatus(
         version,
@@ -51,6 +65,7 @@ final class StatusReport {
         System.currentTimeMillis(),
         (now - startNanos) / 1e9,
         groups,
+        tables,
         new ServerStatus.Pushes(
             metrics.pushesApplied(),
             metrics.pushesDuplicate(),

@@ -15,6 +15,14 @@ class RoleTest {
       ParameterServerGrpc.getCreateGroupMethod().getFullMethodName();
   private static final String CHECKPOINT =
       ParameterServerGrpc.getCheckpointMethod().getFullMethodName();
+  private static final String PULL_ROWS =
+      ParameterServerGrpc.getPullRowsMethod().getFullMethodName();
+  private static final String LIST_TABLES =
+      ParameterServerGrpc.getListTablesMethod().getFullMethodName();
+  private static final String CREATE_TABLE =
+      ParameterServerGrpc.getCreateTableMethod().getFullMethodName();
+  private static final String DELETE_TABLES =
+      ParameterServerGrpc.getDeleteTablesMethod().getFullMethodName();
   private static final String STATS = ParameterServerGrpc.getGetStatsMethod().getFullMethodName();
   private static final String PLACEMENT =
       ShardPlacementGrpc.getDescribeShardMethod().getFullMethodName();
@@ -26,6 +34,9 @@ class RoleTest {
     assertThat(Role.READER.allows(PUSH)).isFalse();
     assertThat(Role.READER.allows(REGISTER)).isFalse();
     assertThat(Role.READER.allows(CREATE)).isFalse();
+    assertThat(Role.READER.allows(PULL_ROWS)).isTrue();
+    assertThat(Role.READER.allows(LIST_TABLES)).isTrue();
+    assertThat(Role.READER.allows(CREATE_TABLE)).isFalse();
   }
 
   @Test
@@ -34,6 +45,9 @@ class RoleTest {
     assertThat(Role.WORKER.allows(REGISTER)).isTrue();
     assertThat(Role.WORKER.allows(CREATE)).isFalse();
     assertThat(Role.WORKER.allows(CHECKPOINT)).isFalse();
+    assertThat(Role.WORKER.allows(PULL_ROWS)).isTrue();
+    assertThat(Role.WORKER.allows(CREATE_TABLE)).isFalse();
+    assertThat(Role.WORKER.allows(DELETE_TABLES)).isFalse();
   }
 
   @Test
