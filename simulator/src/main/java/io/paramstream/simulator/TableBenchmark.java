@@ -53,7 +53,7 @@ public final class TableBenchmark implements Callable<Integer> {
 
   @Option(
       names = "--memory-server-jvm-args",
-      defaultValue = "-XX:+UseSerialGC -Xmx400m -Xmn32m",
+      defaultValue = "-XX:+UseSerialGC -Xmx320m -Xmn16m",
       description = "JVM options of the memory part's server (default: ${DEFAULT-VALUE}).")
   String memoryServerJvmArgs;
 

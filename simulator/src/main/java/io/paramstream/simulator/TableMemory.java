@@ -9,12 +9,15 @@ import java.util.Locale;
 
 /**
  * The table benchmark's memory part: a fresh server process holding one keyed table of {@code rows}
- * x {@code dim} floats with every row touched, against the issue's target resident size, {@link
+ * x {@code dim} floats with every row touched, then pushed and pulled {@value #STEPS_AFTER_FILL}
+ * times like the throughput part does, against the issue's target resident size, {@link
  * #targetBytes 1.3 x the float bytes + 100 MB}. Linux only ({@code /proc/PID/status}).
  */
 final class TableMemory {
   /** The fixed part of the target: 100 MB (decimal) for the JVM, Netty and everything else. */
   static final long TARGET_OVERHEAD_BYTES = 100_000_000L;
+
+  private static final int STEPS_AFTER_FILL = 64;
 
   private TableMemory() {}
 
@@ -62,6 +65,11 @@ final class TableMemory {
       try (TableWorkloads worker = new TableWorkloads(server.target(), shape, 11)) {
         worker.create(List.of(TableWorkloads.Kind.KEYED));
         worker.touchEveryKeyedRow();
+        // Then the training steps the throughput part measures, so read and write buffers count.
+        for (int step = 0; step < STEPS_AFTER_FILL; step++) {
+          worker.push(TableWorkloads.Kind.KEYED);
+          worker.pull(TableWorkloads.Kind.KEYED);
+        }
         info = worker.keyedInfo();
       }
       double fillSeconds = (System.nanoTime() - started) / 1e9;
