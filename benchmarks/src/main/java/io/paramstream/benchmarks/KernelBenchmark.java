@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -36,22 +37,46 @@ public class KernelBenchmark {
   @Param({"1024", "65536", "1048576", "16777216"})
   public int floats;
 
+  private float[] initialTheta;
+  private float[] initialGrad;
   private float[] theta;
   private float[] grad;
   private float[] copyTarget;
+  private Object padding;
+  private SplittableRandom placements;
   private final Hyperparameters hyperparameters = new Hyperparameters(0.01, 1e-4);
 
-  @Setup
+  @Setup(Level.Trial)
   public void setUp() {
     SplittableRandom random = new SplittableRandom(1);
-    theta = new float[floats];
-    grad = new float[floats];
-    copyTarget = new float[floats];
+    initialTheta = new float[floats];
+    initialGrad = new float[floats];
     for (int i = 0; i < floats; i++) {
-      theta[i] = (float) random.nextGaussian();
+      initialTheta[i] = (float) random.nextGaussian();
       // Tiny gradients keep theta finite however many iterations run.
-      grad[i] = (float) (random.nextGaussian() * 1e-6);
+      initialGrad[i] = (float) (random.nextGaussian() * 1e-6);
     }
+    placements = new SplittableRandom(2);
+  }
+
+  /**
+   * New arrays every iteration, with a random gap between theta and the gradient. Where the two
+   * land relative to each other moves the kernel's time by up to 35% (the gradient loads can
+   * falsely depend on the theta stores when their addresses match in the low 12 bits, "4K
+   * aliasing"), and a fork keeps one placement for its whole life: with arrays fixed per fork,
+   * fork-to-fork spread hid any difference between kernels. Drawing a placement per iteration
+   * averages every benchmark over the same spread of placements.
+   */
+  @Setup(Level.Iteration)
+  public void placeArrays() {
+    theta = null;
+    grad = null;
+    copyTarget = null;
+    padding = null;
+    theta = initialTheta.clone();
+    padding = new float[placements.nextInt(1024)];
+    grad = initialGrad.clone();
+    copyTarget = new float[floats];
   }
 
   @Benchmark
@@ -61,8 +86,8 @@ public class KernelBenchmark {
   }
 
   /**
-   * The kernel before it kept the decay at small lr * wd: {@code theta * float32(1 - lr * wd) - s
-   * * grad}. Kept as a same-run baseline: the new association must cost no more (ratio >= 0.95).
+   * The kernel before it kept the decay at small lr * wd: {@code theta * float32(1 - lr * wd) - s *
+   * grad}. Kept as a same-run baseline: the new association must cost no more (ratio >= 0.95).
    */
   @Benchmark
   public float sgdWithDecayFactorForm() {
@@ -114,7 +139,7 @@ public class KernelBenchmark {
   }
 
   /** The old applyInPlace loop, as it was: a static method like the kernel, so the JIT is fair. */
-  private static void factorForm(float[] theta, float[] grad, float keep, float step) {
+  static void factorForm(float[] theta, float[] grad, float keep, float step) {
     int n = theta.length;
     for (int i = 0; i < n; i++) {
       theta[i] = theta[i] * keep - step * grad[i];

@@ -1,16 +1,15 @@
 package io.paramstream.server;
 
-import io.paramstream.core.TransientMemoryBudget;
-import java.time.Duration;
-import java.util.concurrent.Executors;
-
 import io.paramstream.client.internal.PushChunker;
 import io.paramstream.core.GroupStore;
 import io.paramstream.core.Hyperparameters;
+import io.paramstream.core.TransientMemoryBudget;
 import io.paramstream.proto.v1.PushRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

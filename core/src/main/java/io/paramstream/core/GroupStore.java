@@ -9,6 +9,8 @@ import io.paramstream.core.table.TableMetadata;
 import io.paramstream.core.table.TablePush;
 import io.paramstream.core.table.TableRows;
 import io.paramstream.core.table.TableStore;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -952,6 +954,27 @@ public final class GroupStore {
    */
   public List<TableRows> readRows(List<RowSelection> selections) {
     return tables.read(selections);
+  }
+
+  /**
+   * Adds a table written by {@link io.paramstream.core.table.TableCheckpoint#write}, as it was
+   * saved, counting its bytes against {@code --max-parameter-bytes} like any table's.
+   *
+   * @throws io.paramstream.core.checkpoint.CorruptCheckpointException when the bytes are not a
+   *     whole, intact table
+   * @throws GroupStoreException ALREADY_EXISTS; RESOURCE_EXHAUSTED past the limit, the table not
+   *     added
+   */
+  public TableMetadata restoreTable(InputStream in) throws IOException {
+    TableMetadata restored = tables.restore(in).metadata();
+    try {
+      reserveTableBytes(List.of(restored.name()), restored.storedBytes());
+    } catch (GroupStoreException e) {
+      tables.delete(List.of(restored.name()));
+      throw e;
+    }
+    changes.incrementAndGet();
+    return restored;
   }
 
   /**

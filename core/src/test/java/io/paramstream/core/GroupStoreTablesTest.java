@@ -7,8 +7,11 @@ import io.paramstream.core.table.RowGradient;
 import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowLimitException;
 import io.paramstream.core.table.RowSelection;
+import io.paramstream.core.table.TableCheckpoint;
 import io.paramstream.core.table.TableMetadata;
 import io.paramstream.core.table.TableRows;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -403,6 +406,28 @@ class GroupStoreTablesTest {
     assertThat(onlyTable.groups()).isEmpty();
     assertThat(onlyTable.tables()).extracting(TableMetadata::name).containsExactly("users");
     assertThat(store.list(List.of("g")).get(0).hyperparameters().learningRate()).isEqualTo(0.5);
+  }
+
+  @Test
+  void restoreTable_countsItsBytesAgainstTheLimit() throws Exception {
+    createGroupAndTables();
+    store.push(
+        null, 0, List.of(), List.of(new RowGradient("users", new long[] {1, 2}, rows(1, 2))));
+    ByteArrayOutputStream saved = new ByteArrayOutputStream();
+    TableCheckpoint.write(store.tableStore().table("users"), saved);
+
+    GroupStore roomy = new GroupStore(LR_ONE, new StoreLimits(10, 40));
+    TableMetadata restored = roomy.restoreTable(new ByteArrayInputStream(saved.toByteArray()));
+    GroupStore tight = new GroupStore(LR_ONE, new StoreLimits(10, 20));
+
+    assertThat(restored.rows()).isEqualTo(2);
+    assertThat(roomy.parameterBytes()).isEqualTo(32);
+    assertThatThrownBy(() -> tight.restoreTable(new ByteArrayInputStream(saved.toByteArray())))
+        .hasMessageContaining("--max-parameter-bytes");
+    assertThat(tight.listTables(List.of())).isEmpty();
+    assertThat(tight.parameterBytes()).isZero();
+    roomy.deleteTables(List.of("users"));
+    assertThat(roomy.parameterBytes()).isZero();
   }
 
   @Test

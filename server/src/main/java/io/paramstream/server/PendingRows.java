@@ -22,22 +22,17 @@ final class PendingRows {
   private final StagingBuffers buffers;
   private final Map<String, Staged> staged = new LinkedHashMap<>();
 
-  /** Bytes reserved for every table's arrays together. */
-  private long reservedBytes;
+  /** Bytes reserved for the tables' id arrays together (value arrays come from the pool). */
+  private long reservedIdBytes;
 
-  /** One table's rows so far. */
+  /** One table's rows so far, in arrays of exactly the rows staged. */
   private static final class Staged {
     final int dim;
     long[] ids = new long[0];
     float[] values = new float[0];
-    int count;
 
     Staged(int dim) {
       this.dim = dim;
-    }
-
-    long bytesFor(long rows) {
-      return rows * (Long.BYTES + (long) dim * Float.BYTES);
     }
   }
 
@@ -84,67 +79,73 @@ final class PendingRows {
     if (table == null) {
       table = new Staged(dim);
     }
-    if (!ensureCapacity(table, (long) table.count + rows, what, holdsStaging)) {
+    int from = table.ids.length;
+    if (!grow(table, rows, what, holdsStaging || !isEmpty())) {
       return false;
     }
     staged.putIfAbsent(name, table);
     for (int i = 0; i < rows; i++) {
-      table.ids[table.count + i] = slice.getIds(i);
+      table.ids[from + i] = slice.getIds(i);
     }
-    Payloads.decodeInto(slice.getValues(), table.values, table.count * dim);
-    table.count += rows;
+    Payloads.decodeInto(slice.getValues(), table.values, from * dim);
     return true;
   }
 
-  /** Grows a table's arrays to hold {@code rows}, reserving the new size before allocating it. */
-  private boolean ensureCapacity(Staged table, long rows, String what, boolean holdsStaging) {
-    if (rows <= table.ids.length) {
+  /**
+   * Makes room for {@code rows} more rows: the ids' bytes reserved, the values from the stream's
+   * pool of staging arrays (so a worker pushing batches of one size reuses them). Arrays stay
+   * exactly the rows staged, as the store wants them; a table split over several slices is copied
+   * once per slice, which few pushes do.
+   *
+   * @return false when the memory does not fit now and {@code mustNotWait} is false
+   */
+  private boolean grow(Staged table, int rows, String what, boolean mustNotWait) {
+    if (rows == 0) {
       return true;
     }
-    if (rows * table.dim > GroupStore.MAX_GROUP_SIZE) {
+    long total = (long) table.ids.length + rows;
+    if (total * table.dim > GroupStore.MAX_GROUP_SIZE) {
       throw invalid(
-          what + " " + rows + " rows of " + table.dim + " floats are more than one push may carry");
+          what
+              + " "
+              + total
+              + " rows of "
+              + table.dim
+              + " floats are more than one push may carry");
     }
-    // Exact for the first slice (the common one-message push), doubling after that.
-    long capacity = table.ids.length == 0 ? rows : Math.max(rows, 2L * table.ids.length);
-    if (capacity * table.dim > GroupStore.MAX_GROUP_SIZE) {
-      capacity = rows;
+    long idBytes = (long) rows * Long.BYTES;
+    // Both together, or a slice whose ids fit and values never do would wait forever.
+    buffers.checkCanEverFit(what, idBytes + total * table.dim * Float.BYTES);
+    if (!buffers.reserve(what, idBytes)) {
+      return refuse(what, idBytes, mustNotWait);
     }
-    long bytes = table.bytesFor(capacity);
-    if (!buffers.reserve(what, bytes)) {
-      if (holdsStaging || !isEmpty()) {
-        throw buffers.exhausted(what, bytes);
-      }
-      return false;
+    float[] values = buffers.take((int) (total * table.dim), what, false);
+    if (values == null) {
+      buffers.unreserve(idBytes);
+      return refuse(what, total * table.dim * Float.BYTES, mustNotWait);
     }
-    long oldBytes = table.bytesFor(table.ids.length);
-    try {
-      table.ids = Arrays.copyOf(table.ids, (int) capacity);
-      table.values = Arrays.copyOf(table.values, (int) (capacity * table.dim));
-    } catch (OutOfMemoryError e) {
-      buffers.unreserve(bytes);
-      throw new GroupStoreException(
-          Reason.RESOURCE_EXHAUSTED,
-          "the server has no heap left to stage " + what + " nothing was applied");
+    System.arraycopy(table.values, 0, values, 0, table.values.length);
+    if (table.values.length > 0) {
+      buffers.give(table.values);
     }
-    buffers.unreserve(oldBytes);
-    reservedBytes += bytes - oldBytes;
+    table.values = values;
+    table.ids = Arrays.copyOf(table.ids, (int) total);
+    reservedIdBytes += idBytes;
     return true;
   }
 
-  /** Every table's ids and rows, trimmed to what arrived. */
+  private boolean refuse(String what, long bytes, boolean mustNotWait) {
+    if (mustNotWait) {
+      throw buffers.exhausted(what, bytes);
+    }
+    return false;
+  }
+
+  /** Every table's ids and rows. */
   List<RowGradient> complete() {
     List<RowGradient> parts = new ArrayList<>(staged.size());
     for (Map.Entry<String, Staged> entry : staged.entrySet()) {
-      Staged table = entry.getValue();
-      long[] ids = table.ids;
-      float[] values = table.values;
-      if (ids.length != table.count) {
-        // Doubling left spare room; the store wants exact arrays. Small next to the push itself.
-        ids = Arrays.copyOf(ids, table.count);
-        values = Arrays.copyOf(values, table.count * table.dim);
-      }
-      parts.add(new RowGradient(entry.getKey(), ids, values));
+      parts.add(new RowGradient(entry.getKey(), entry.getValue().ids, entry.getValue().values));
     }
     return parts;
   }
@@ -153,16 +154,21 @@ final class PendingRows {
   long rowCount() {
     long rows = 0;
     for (Staged table : staged.values()) {
-      rows += table.count;
+      rows += table.ids.length;
     }
     return rows;
   }
 
   /** Drops everything staged and gives its memory back to the budget. */
   void release() {
+    for (Staged table : staged.values()) {
+      if (table.values.length > 0) {
+        buffers.give(table.values);
+      }
+    }
     staged.clear();
-    buffers.unreserve(reservedBytes);
-    reservedBytes = 0;
+    buffers.unreserve(reservedIdBytes);
+    reservedIdBytes = 0;
   }
 
   private static GroupStoreException invalid(String message) {

@@ -202,7 +202,9 @@ public final class ServerMain implements Callable<Integer> {
       names = "--max-parameter-bytes",
       defaultValue = "" + Long.MAX_VALUE,
       converter = ByteSizeConverter.class,
-      description = "Most float32 bytes over all groups, e.g. 8GiB; more -> RESOURCE_EXHAUSTED.")
+      description =
+          "Most float32 bytes over all groups and sparse tables (table rows with their optimizer"
+              + " state), e.g. 8GiB; more -> RESOURCE_EXHAUSTED.")
   long maxParameterBytes;
 
   @Option(

@@ -88,6 +88,11 @@ final class StagingBuffers {
     return budget.tryReserve(bytes, false);
   }
 
+  /** Fails with RESOURCE_EXHAUSTED when {@code bytes} could never be staged at once. */
+  void checkCanEverFit(String what, long bytes) {
+    budget.checkCanEverFit(what, bytes, false);
+  }
+
   /** Gives back what {@link #reserve} took. */
   void unreserve(long bytes) {
     budget.release(bytes);

@@ -20,6 +20,7 @@ import io.paramstream.proto.v1.ListTablesResponse;
 import io.paramstream.proto.v1.PullRowsRequest;
 import io.paramstream.proto.v1.RowChunk;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,11 +50,18 @@ final class TableService {
     try {
       TableMetadata table = create(request);
       log.info(
-          "table {} created: {} rows of {} floats, {}",
+          "table {} created: {}, {} floats a row, {}, lr {}, weight decay {}",
           table.name(),
-          table.keyed() ? "keyed, up to " + table.maxRows() : table.rows(),
+          table.keyed()
+              ? "keyed, "
+                  + (table.maxRows() >= KeyedTable.MAX_ROWS
+                      ? "no row limit"
+                      : "up to " + table.maxRows() + " rows")
+              : "indexed, " + table.rows() + " rows",
           table.dim(),
-          table.optimizer().kind());
+          table.optimizer().kind().name().toLowerCase(Locale.ROOT),
+          table.hyperparameters().learningRate(),
+          table.decay() ? "on" : "off");
       reply(
           observer,
           CreateTableResponse.newBuilder().setTable(TableConverters.toProto(table)).build());
