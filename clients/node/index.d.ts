@@ -54,12 +54,25 @@ export interface CreateGroupOptions {
   weightDecayCoef?: number;
 }
 
+/** A row id: a safe integer, a BigInt or a decimal string; negative means its two's complement. */
+export type RowId = number | bigint | string;
+
+/** One table's gradient: k ids and k rows of dim floats (k arrays, or one flat k * dim array). */
+export interface RowGradient {
+  ids: ArrayLike<RowId>;
+  values: ArrayLike<number> | ArrayLike<ArrayLike<number>>;
+}
+
+export type Rows = Record<string, RowGradient>;
+
 export interface PushOptions {
   /** With `sequence` (> 0): the server applies the push at most once per (worker, sequence). */
   workerId?: string;
   sequence?: number;
   /** For bounded staleness: the version the gradient was computed from. */
   baseVersion?: number;
+  /** Table rows pushed with the groups, in the same atomic push. */
+  rows?: Rows;
 }
 
 export interface PushAck {
@@ -70,6 +83,60 @@ export interface PushAck {
   versions: Record<string, number>;
   /** True when the server had already applied this (worker, sequence). */
   duplicate: boolean;
+  /** New version of every table the push's rows updated. */
+  table_versions: Record<string, number>;
+}
+
+/** How a table's rows start; deterministic per (seed, row id, element). */
+export interface RowInitializer {
+  kind?: 'zeros' | 'uniform' | 'normal';
+  /** Half-width (uniform) or standard deviation (normal). */
+  scale?: number;
+  seed?: RowId;
+}
+
+export interface CreateTableOptions {
+  name: string;
+  /** Floats per row. */
+  dim: number;
+  /** Keyed: rows created on first touch by any 64-bit id. Default: indexed. */
+  keyed?: boolean;
+  /** Indexed tables: the number of rows (ids 0..rows-1). */
+  rows?: number;
+  /** Keyed tables: the most rows it may hold (left out: no limit of its own). */
+  maxRows?: number;
+  /** The decay flag. */
+  weightDecay?: boolean;
+  /** Left out: the server's default. */
+  lr?: number;
+  /** Left out: the server's default. */
+  weightDecayCoef?: number;
+  /** An Optimizer message, e.g. {kind: 'ADAM', beta1: 0.9}; left out: plain SGD. */
+  optimizer?: Record<string, unknown>;
+  initializer?: RowInitializer;
+}
+
+/** A table's metadata as the server reports it (TableInfo). */
+export interface TableInfo {
+  name: string;
+  dim: number;
+  keyed: boolean;
+  /** Rows stored: all of an indexed table, those touched so far of a keyed one. */
+  rows: number;
+  /** Indexed: the row count; keyed: the limit (0 when none of its own). */
+  max_rows: number;
+  weight_decay: boolean;
+  version: number;
+  hyperparameters: Hyperparameters;
+  bytes: number;
+  [field: string]: unknown;
+}
+
+/** Rows of a table at one version: row i of the ids asked for at values[i * dim, (i + 1) * dim). */
+export interface TableRows {
+  version: number;
+  dim: number;
+  values: Float32Array;
 }
 
 export interface PushSession {
@@ -90,6 +157,28 @@ export interface Watch {
 }
 
 export function connect(target: string, options?: ConnectOptions): ParameterServerClient;
+export function createTable(
+  client: ParameterServerClient,
+  options: CreateTableOptions,
+): Promise<TableInfo>;
+export function listTables(client: ParameterServerClient, names?: string[]): Promise<TableInfo[]>;
+export function deleteTables(client: ParameterServerClient, names: string[]): Promise<void>;
+/** One atomic push of table rows, and of dense groups given as options.gradients. */
+export function pushRows(
+  client: ParameterServerClient,
+  rows: Rows,
+  options?: PushOptions & { gradients?: Gradients },
+): Promise<PushAck>;
+export function pullRows(
+  client: ParameterServerClient,
+  rows: Record<string, ArrayLike<RowId>>,
+): Promise<Record<string, TableRows>>;
+export function pullRowsIfNewer(
+  client: ParameterServerClient,
+  table: string,
+  ids: ArrayLike<RowId>,
+  version: number,
+): Promise<TableRows | null>;
 export function createGroup(
   client: ParameterServerClient,
   options: CreateGroupOptions,
@@ -117,10 +206,11 @@ export function push(
   gradients: Gradients,
   options?: PushOptions,
 ): Promise<Record<string, number>>;
+/** Resolves to the changed groups' GroupInfo, then the changed tables' TableInfo. */
 export function setHyperparameters(
   client: ParameterServerClient,
-  options: { lr?: number; weightDecayCoef?: number; names?: string[] },
-): Promise<GroupInfo[]>;
+  options: { lr?: number; weightDecayCoef?: number; names?: string[]; tables?: string[] },
+): Promise<Array<GroupInfo | TableInfo>>;
 export function watch(
   client: ParameterServerClient,
   names: string[],

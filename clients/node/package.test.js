@@ -58,9 +58,9 @@ test('npm pack output installs in a fresh folder and talks to the server', async
   await run(NPM, ['install', '--no-audit', '--no-fund', tgz], work);
 
   const installed = path.join(work, 'node_modules/@paramstream/client');
-  // The client, its types and the contract; no tests or examples.
+  // The client (its two modules), its types and the contract; no tests or examples.
   const files = fs.readdirSync(installed).sort();
-  assert.deepEqual(files, ['index.d.ts', 'package.json', 'paramstream.js', 'proto']);
+  assert.deepEqual(files, ['index.d.ts', 'package.json', 'paramstream.js', 'proto', 'tables.js']);
   assert.ok(fs.existsSync(path.join(installed, 'proto/paramstream/v1/parameter_server.proto')));
   // postpack removed the copy, so the repository reads the .proto itself again.
   assert.ok(!fs.existsSync(path.join(__dirname, 'proto')));

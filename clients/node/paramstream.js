@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
+const tables = require('./tables');
 
 const CONTRACT = 'paramstream/v1/parameter_server.proto';
 // In the repository the client reads the contract itself; the published package carries a copy
@@ -15,7 +16,8 @@ const PROTO_ROOT = fs.existsSync(path.join(REPO_PROTO, CONTRACT))
   ? REPO_PROTO
   : path.join(__dirname, 'proto');
 // The contract asks clients to send values in chunks of at most 1 MiB.
-const MAX_SLICE_FLOATS = (1024 * 1024) / 4;
+const MAX_SLICE_BYTES = 1024 * 1024;
+const MAX_SLICE_FLOATS = MAX_SLICE_BYTES / 4;
 
 const definition = protoLoader.loadSync(CONTRACT, {
   includeDirs: [PROTO_ROOT],
@@ -100,11 +102,13 @@ function createGroup(client, { name, values, weightDecay, lr, weightDecayCoef })
 }
 
 /**
- * The messages of one push: slices of at most 1 MiB, all but the last `continued`; the worker id
- * and sequence (exactly-once) and the base version (bounded staleness) ride on the first.
+ * The messages of one push: at most 1 MiB of payload each, all but the last `continued`; the
+ * worker id and sequence (exactly-once) and the base version (bounded staleness) ride on the
+ * first. `gradients` are dense groups ({group: values}), `rows` table rows ({table: {ids,
+ * values}}, see pushRows); one push may carry both.
  */
-function pushMessages(pushId, gradients, { workerId, sequence, baseVersion } = {}) {
-  const first = { push_id: pushId, gradients: [] };
+function pushMessages(pushId, gradients, { workerId, sequence, baseVersion, rows = {} } = {}) {
+  const first = { push_id: pushId, gradients: [], rows: [] };
   if (workerId !== undefined) {
     if (!(sequence > 0)) {
       throw new ParamstreamError('INVALID_ARGUMENT', 'an exactly-once push needs a sequence > 0');
@@ -115,19 +119,41 @@ function pushMessages(pushId, gradients, { workerId, sequence, baseVersion } = {
     first.base_version = baseVersion;
   }
   const messages = [first];
-  let room = MAX_SLICE_FLOATS;
+  let room = MAX_SLICE_BYTES;
+  // An empty message takes anything, even a row larger than the budget.
+  const makeRoom = (needed) => {
+    if (room < needed && room < MAX_SLICE_BYTES) {
+      messages.push({ push_id: pushId, gradients: [], rows: [] });
+      room = MAX_SLICE_BYTES;
+    }
+    return messages[messages.length - 1];
+  };
   for (const [group, values] of Object.entries(gradients)) {
     let offset = 0;
+    // At least one slice per group, even an empty one, so the server reports a bad length.
     do {
-      if (room === 0) {
-        messages.push({ push_id: pushId, gradients: [] });
-        room = MAX_SLICE_FLOATS;
-      }
-      const part = values.slice(offset, offset + room);
-      messages[messages.length - 1].gradients.push({ group, offset, values: encode(part) });
+      const message = makeRoom(4);
+      const part = values.slice(offset, offset + Math.floor(room / 4));
+      message.gradients.push({ group, offset, values: encode(part) });
       offset += part.length;
-      room -= part.length;
+      room -= 4 * part.length;
     } while (offset < values.length);
+  }
+  for (const [table, { ids, values }] of Object.entries(rows)) {
+    const wire = tables.rowIds(table, ids);
+    const { dim, flat } = tables.rowValues(table, values, wire.length);
+    // A row never spans messages (RowSlice has no offset inside a row). A table with no ids
+    // still gets a slice, so the server checks its name.
+    const rowBytes = 8 + 4 * dim;
+    let start = 0;
+    do {
+      const message = wire.length > 0 ? makeRoom(rowBytes) : messages[messages.length - 1];
+      const end = start + Math.min(wire.length - start, Math.max(1, Math.floor(room / rowBytes)));
+      const part = flat.subarray(start * dim, end * dim);
+      message.rows.push({ table, ids: wire.slice(start, end), values: tables.floatBytes(part) });
+      room -= (end - start) * rowBytes;
+      start = end;
+    } while (start < wire.length);
   }
   messages.forEach((m, i) => (m.continued = i < messages.length - 1));
   return messages;
@@ -136,10 +162,10 @@ function pushMessages(pushId, gradients, { workerId, sequence, baseVersion } = {
 /**
  * Opens one Push stream; with `maxInFlight`, at most that many pushes are unanswered by the
  * server and later ones wait, unsent, for an ack. `push(gradients, options)` sends a push and
- * resolves to its ack
- * ({push_id, code: 'OK' | status name, message, versions: {group: version}, duplicate}) in push
- * order; `end()` half-closes the stream. With options {workerId, sequence} the server applies the
- * push at most once per (worker, sequence), so it may be sent again, on this stream or a new one,
+ * resolves to its ack ({push_id, code: 'OK' | status name, message, versions: {group: version},
+ * duplicate, table_versions: {table: version}}) in push order; `end()` half-closes the stream.
+ * Options {rows: {table: {ids, values}}} add table rows to the push (see pushRows). With options
+ * {workerId, sequence} the server applies the push at most once per (worker, sequence), so it may be sent again, on this stream or a new one,
  * after a failure (asynchronous mode); {baseVersion} is for bounded staleness.
  */
 function openPushSession(client, seconds = 30, { maxInFlight = Infinity } = {}) {
@@ -164,6 +190,7 @@ function openPushSession(client, seconds = 30, { maxInFlight = Infinity } = {}) 
   };
   call.on('data', (ack) => {
     const versions = Object.fromEntries(ack.versions.map((v) => [v.group, v.version]));
+    const tableVersions = Object.fromEntries(ack.table_versions.map((v) => [v.group, v.version]));
     inFlight--;
     while (held.length > 0 && inFlight < maxInFlight) {
       send(held.shift());
@@ -177,6 +204,7 @@ function openPushSession(client, seconds = 30, { maxInFlight = Infinity } = {}) 
         message: ack.message,
         versions,
         duplicate: ack.duplicate,
+        table_versions: tableVersions,
       });
     }
   });
@@ -283,26 +311,138 @@ function hyperparameters(lr, weightDecayCoef) {
 
 /**
  * Changes hyperparameters at run time: only what is given changes, so a learning-rate schedule
- * passes `lr` alone and every group keeps its weight decay. `names` empty changes every group.
- * Resolves to the changed groups' GroupInfo.
+ * passes `lr` alone and every group keeps its weight decay. `names` (groups) and `tables` both
+ * empty change every group and every table; naming only tables leaves the groups alone.
+ * Resolves to the changed groups' GroupInfo followed by the changed tables' TableInfo.
  */
-function setHyperparameters(client, { lr, weightDecayCoef, names = [] }) {
+function setHyperparameters(client, { lr, weightDecayCoef, names = [], tables: tableNames = [] }) {
+  const request = {
+    names,
+    tables: tableNames,
+    hyperparameters: hyperparameters(lr, weightDecayCoef),
+  };
+  return unary(client, 'SetHyperparameters', request).then((r) => [...r.groups, ...r.tables]);
+}
+
+/** A unary call with the default deadline, resolving to its response. */
+function unary(client, method, request) {
   return new Promise((resolve, reject) =>
-    client.SetHyperparameters(
-      { names, hyperparameters: hyperparameters(lr, weightDecayCoef) },
-      { deadline: deadline() },
-      (err, response) => (err ? reject(fromGrpcError(err)) : resolve(response.groups)),
+    client[method](request, { deadline: deadline() }, (err, response) =>
+      err ? reject(fromGrpcError(err)) : resolve(response),
     ),
   );
 }
 
+/**
+ * Creates a sparse table of rows of `dim` floats; resolves to its TableInfo. Indexed (the
+ * default): `rows` rows with ids 0..rows-1, all set by the initializer now. Keyed (`keyed: true`):
+ * rows addressed by any 64-bit id, each created by the initializer on the first push touching it,
+ * at most `maxRows` of them (left out: no limit of the table's own). `weightDecay` is the decay
+ * flag; `lr` and `weightDecayCoef` left out take the server's defaults; `optimizer` is an
+ * Optimizer message ({kind: 'ADAM', beta1, ...}; plain SGD when left out); `initializer` is
+ * {kind: 'zeros' | 'uniform' | 'normal', scale, seed} (zeros when left out).
+ */
+function createTable(client, { lr, weightDecayCoef, ...options }) {
+  let request;
+  try {
+    const given = lr !== undefined || weightDecayCoef !== undefined;
+    request = tables.createTableRequest({
+      ...options,
+      hyperparameters: given ? hyperparameters(lr, weightDecayCoef) : undefined,
+    });
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return unary(client, 'CreateTable', request).then((r) => r.table);
+}
+
+/** Resolves to the TableInfo of the named tables (every table when none is named). */
+function listTables(client, names = []) {
+  return unary(client, 'ListTables', { names }).then((r) => r.tables);
+}
+
+/** Deletes the named tables, or none of them if any is unknown (NOT_FOUND). */
+function deleteTables(client, names) {
+  return unary(client, 'DeleteTables', { names }).then(() => undefined);
+}
+
+/**
+ * One push of table rows, and optionally dense groups, applied atomically. `rows` maps a table to
+ * {ids, values}: k row ids (numbers, BigInts or decimal strings; negative ones mean their 64-bit
+ * two's complement) and the gradient rows, as k arrays of dim numbers or one flat array
+ * (Float32Array) of k * dim. Rows of one id are summed by the server. Resolves to the ack
+ * ({versions, table_versions, ...}) or rejects with its code, nothing changed. `options` as for a
+ * session's push, plus `gradients` for dense groups.
+ */
+async function pushRows(client, rows, { gradients = {}, ...options } = {}) {
+  const session = openPushSession(client);
+  try {
+    const ack = await session.push(gradients, { ...options, rows });
+    if (ack.code !== 'OK') {
+      throw new ParamstreamError(ack.code, ack.message);
+    }
+    return ack;
+  } finally {
+    session.end();
+  }
+}
+
+/**
+ * Rows of tables as one consistent snapshot: `rows` maps a table to the ids to read (any order,
+ * repeats allowed). Resolves to {table: {version, dim, values}}, `values` a Float32Array of
+ * k * dim with row i at [i * dim, (i + 1) * dim) for the i-th id asked for. A keyed table answers
+ * an id it never saw with the row its initializer would give, without creating it.
+ */
+function pullRows(client, rows) {
+  return pullRowsSelected(client, rows, {});
+}
+
+/** The table's rows ({version, dim, values}) if newer than `version`, else null. */
+async function pullRowsIfNewer(client, table, ids, version) {
+  const pulled = await pullRowsSelected(client, { [table]: ids }, { [table]: version });
+  return pulled[table];
+}
+
+function pullRowsSelected(client, rows, ifNewerThan) {
+  let selectors;
+  try {
+    selectors = Object.entries(rows).map(([table, ids]) => {
+      const selector = { table, ids: tables.rowIds(table, ids) };
+      if (ifNewerThan[table] !== undefined) {
+        selector.if_newer_than = ifNewerThan[table];
+      }
+      return selector;
+    });
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  const assembler = tables.rowAssembler(
+    Object.fromEntries(selectors.map((s) => [s.table, s.ids.length])),
+  );
+  return new Promise((resolve, reject) => {
+    const call = client.PullRows({ tables: selectors }, { deadline: deadline() });
+    let failed = false;
+    call.on('data', (chunk) => {
+      const problem = failed ? null : assembler.add(chunk);
+      if (problem) {
+        failed = true;
+        call.cancel();
+        reject(new ParamstreamError('INTERNAL', problem));
+      }
+    });
+    call.on('error', (err) => failed || reject(fromGrpcError(err)));
+    call.on('end', () => {
+      const result = assembler.result();
+      return typeof result === 'string'
+        ? reject(new ParamstreamError('INTERNAL', result))
+        : resolve(result);
+    });
+  });
+}
+
 /** Resolves to the GroupInfo of the named groups (every group when none is named). */
 function listGroups(client, names = []) {
-  return new Promise((resolve, reject) =>
-    client.ListGroups({ names }, { deadline: deadline() }, (err, response) =>
-      err ? reject(fromGrpcError(err)) : resolve(response.groups),
-    ),
-  );
+  return unary(client, 'ListGroups', { names }).then((r) => r.groups);
 }
 
 /** Copies a chunk's values into place; returns how many floats it held. */
@@ -378,24 +518,26 @@ function watch(client, names, onSet, onError = () => {}) {
 
 /** Deletes the named groups, or none of them if any is unknown (NOT_FOUND). */
 function deleteGroups(client, names) {
-  return new Promise((resolve, reject) =>
-    client.DeleteGroups({ names }, { deadline: deadline() }, (err) =>
-      err ? reject(fromGrpcError(err)) : resolve(),
-    ),
-  );
+  return unary(client, 'DeleteGroups', { names }).then(() => undefined);
 }
 
 module.exports = {
   ParamstreamError,
   connect,
   createGroup,
+  createTable,
   deleteGroups,
+  deleteTables,
   encode,
   listGroups,
+  listTables,
   openPushSession,
   pull,
   pullIfNewer,
+  pullRows,
+  pullRowsIfNewer,
   push,
+  pushRows,
   setHyperparameters,
   watch,
 };

@@ -12,6 +12,7 @@ from paramstream.client import (
     Watch,
     encode,
 )
+from paramstream.tables import TableInfo, TableRows, row_initializer
 
 __all__ = [
     "MAX_SLICE_BYTES",
@@ -22,6 +23,9 @@ __all__ = [
     "PushResult",
     "PullStream",
     "PushSession",
+    "TableInfo",
+    "TableRows",
     "Watch",
     "encode",
+    "row_initializer",
 ]

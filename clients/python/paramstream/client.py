@@ -12,9 +12,12 @@ import threading
 import grpc
 import numpy as np
 
+from paramstream.errors import ParamstreamError
+
 try:
     from paramstream.v1 import parameter_server_pb2 as pb
     from paramstream.v1 import parameter_server_pb2_grpc as pb_grpc
+    from paramstream import tables as _tables
 except ImportError as e:  # pragma: no cover - only when the stubs were never generated
     raise ImportError(
         "paramstream.v1 stubs are missing: install the package (pip install clients/python) or "
@@ -37,24 +40,17 @@ GroupInfo = collections.namedtuple(
 GroupInfo.__doc__ = "Metadata of a group; weight_decay is the decay flag."
 
 
-class ParamstreamError(Exception):
-    """A failed call or a rejected push. `code` is a grpc.StatusCode name such as 'NOT_FOUND'."""
-
-    def __init__(self, code, message, push_id=None):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.push_id = push_id
-
-
 class PushResult(
     collections.namedtuple(
-        "PushResult", ["push_id", "code", "message", "versions", "duplicate"], defaults=(False,)
+        "PushResult",
+        ["push_id", "code", "message", "versions", "duplicate", "table_versions"],
+        defaults=(False, None),
     )
 ):
     """The ack of one push: code 'OK' and the new version per group, or the error.
 
-    `duplicate` is True when the server had already applied this (worker_id, sequence).
+    `duplicate` is True when the server had already applied this (worker_id, sequence);
+    `table_versions` holds the new version per table the push's rows updated.
     """
 
     @property
@@ -103,38 +99,73 @@ def _group_info(info):
     )
 
 
-def _push_messages(push_id, gradients, worker_id=None, sequence=0, base_version=None):
-    """Splits one push into PushRequests of at most 1 MiB of values; all but the last continued.
+def _push_messages(
+    push_id, gradients, worker_id=None, sequence=0, base_version=None, rows=None
+):
+    """Splits one push into PushRequests of at most 1 MiB of payload; all but the last continued.
 
-    The worker id, sequence (exactly-once) and base version (bounded staleness) ride on the first.
+    `gradients` are dense groups (name -> values), `rows` table rows (table -> (ids, k x dim
+    values)); one push may carry both. The worker id, sequence (exactly-once) and base version
+    (bounded staleness) ride on the first message.
     """
-    messages = []
-    current = pb.PushRequest(push_id=push_id)
+    first = pb.PushRequest(push_id=push_id)
     if worker_id:
-        current.worker_id = worker_id
-        current.sequence = sequence
+        first.worker_id = worker_id
+        first.sequence = sequence
     if base_version is not None:
-        current.base_version = base_version
-    room = _FLOATS_PER_SLICE
+        first.base_version = base_version
+    packer = _Packer(first)
     for name, grad in gradients.items():
-        arr = _as_f32(grad)
-        offset = 0
-        # At least one slice per group, even an empty one, so the server reports a bad length.
-        while True:
-            if room == 0:
-                messages.append(current)
-                current = pb.PushRequest(push_id=push_id)
-                room = _FLOATS_PER_SLICE
-            part = arr[offset : offset + room]
-            current.gradients.add(group=name, offset=offset, values=part.tobytes())
-            offset += len(part)
-            room -= len(part)
-            if offset >= len(arr):
-                break
-    messages.append(current)
+        packer.dense(name, _as_f32(grad))
+    for table, (ids, values) in (rows or {}).items():
+        packer.rows(table, *_tables.row_gradient(table, ids, values))
+    messages = packer.messages
     for message in messages[:-1]:
         message.continued = True
     return messages
+
+
+class _Packer:
+    """Fills PushRequests up to MAX_SLICE_BYTES of payload (values, and 8 bytes per row id)."""
+
+    def __init__(self, first):
+        self.messages = [first]
+        self._room = MAX_SLICE_BYTES
+
+    def _next_message_if_under(self, needed):
+        # An empty message takes anything, even a row larger than the budget.
+        if self._room < needed and self._room < MAX_SLICE_BYTES:
+            self.messages.append(pb.PushRequest(push_id=self.messages[0].push_id))
+            self._room = MAX_SLICE_BYTES
+
+    def dense(self, name, arr):
+        offset = 0
+        # At least one slice per group, even an empty one, so the server reports a bad length.
+        while True:
+            self._next_message_if_under(4)
+            part = arr[offset : offset + self._room // 4]
+            self.messages[-1].gradients.add(group=name, offset=offset, values=part.tobytes())
+            offset += len(part)
+            self._room -= 4 * len(part)
+            if offset >= len(arr):
+                return
+
+    def rows(self, table, ids, values):
+        # A row never spans messages (RowSlice has no offset inside a row): one larger than the
+        # budget goes alone. A table with no ids still gets a slice, so the server checks it.
+        row_bytes = 8 + 4 * values.shape[1]
+        start = 0
+        while True:
+            if len(ids) > 0:
+                self._next_message_if_under(row_bytes)
+            end = start + min(len(ids) - start, max(1, self._room // row_bytes))
+            self.messages[-1].rows.add(
+                table=table, ids=ids[start:end].tolist(), values=values[start:end].tobytes()
+            )
+            self._room -= (end - start) * row_bytes
+            start = end
+            if start >= len(ids):
+                return
 
 
 def _result(ack):
@@ -144,6 +175,7 @@ def _result(ack):
         ack.message,
         {v.group: v.version for v in ack.versions},
         ack.duplicate,
+        {v.group: v.version for v in ack.table_versions},
     )
 
 
@@ -197,12 +229,16 @@ class PushSession:
         self._lock = threading.Lock()
         self._call = stub.Push(iter(self._requests.get, self._END), timeout=timeout)
 
-    def push(self, gradients, worker_id=None, sequence=0, base_version=None):
+    def push(self, gradients, worker_id=None, sequence=0, base_version=None, rows=None):
         """Sends one push without waiting for its ack; returns its push_id.
 
+        `gradients` maps group names to dense gradients, `rows` table names to (ids, k x dim
+        gradient rows) (see ParamstreamClient.push_rows); the push applies all of them or none.
         With `worker_id` and `sequence` (> 0) the server applies it at most once, so it may be
         sent again after a failure; `base_version` is for bounded-staleness servers.
         """
+        # Built before taking a push_id, so a malformed row array (ValueError) sends nothing.
+        messages = _push_messages(0, gradients, worker_id, sequence, base_version, rows)
         with self._lock:
             if self._closed:
                 raise ParamstreamError("FAILED_PRECONDITION", "push session is closed")
@@ -211,7 +247,8 @@ class PushSession:
             push_id = self._next_id
             self._next_id += 1
             self._unacked.append(push_id)
-            for message in _push_messages(push_id, gradients, worker_id, sequence, base_version):
+            for message in messages:
+                message.push_id = push_id
                 self._requests.put(message)
         return push_id
 
@@ -621,17 +658,112 @@ class ParamstreamClient:
         except grpc.RpcError as e:
             raise _rpc_error(e) from None
 
-    def set_hyperparameters(self, lr=None, weight_decay_coef=None, names=()):
-        """Changes lr and/or weight decay of the named groups (all when none).
+    def set_hyperparameters(self, lr=None, weight_decay_coef=None, names=(), tables=()):
+        """Changes lr and/or weight decay of the named groups and tables (every group and every
+        table when none is named; naming only tables leaves the groups alone).
 
         Only what is given changes: a learning-rate schedule passes `lr` alone and every group
-        keeps its weight decay. Returns the changed groups' GroupInfo.
+        keeps its weight decay. Returns the changed groups' GroupInfo, then the changed tables'
+        TableInfo.
         """
         request = pb.SetHyperparametersRequest(
-            names=list(names), hyperparameters=_hyperparameters(lr, weight_decay_coef)
+            names=list(names),
+            tables=list(tables),
+            hyperparameters=_hyperparameters(lr, weight_decay_coef),
         )
         try:
             response = self._stub.SetHyperparameters(request, timeout=self.timeout)
         except grpc.RpcError as e:
             raise _rpc_error(e) from None
-        return [_group_info(g) for g in response.groups]
+        return [_group_info(g) for g in response.groups] + [
+            _tables.table_info(t) for t in response.tables
+        ]
+
+    # Sparse tables (ServerInfo.features has "sparse_tables").
+
+    def create_table(
+        self,
+        name,
+        dim,
+        rows=None,
+        *,
+        keyed=False,
+        max_rows=None,
+        weight_decay=False,
+        lr=None,
+        weight_decay_coef=None,
+        optimizer=None,
+        initializer=None,
+    ):
+        """Creates a table of rows of `dim` floats; returns its TableInfo.
+
+        Indexed (the default): `rows` rows with ids 0..rows-1, all set by the initializer now.
+        Keyed (`keyed=True`): rows addressed by any 64-bit id, each created by the initializer on
+        the first push that touches it, at most `max_rows` of them (None: no limit of the
+        table's own). `weight_decay` is the decay flag; `lr` and `weight_decay_coef` default to
+        the server's; `optimizer` is an Optimizer message (plain SGD when None), `initializer` a
+        RowInitializer (row_initializer(); zeros when None).
+        """
+        hyperparameters = None
+        if lr is not None or weight_decay_coef is not None:
+            hyperparameters = _hyperparameters(lr, weight_decay_coef)
+        request = _tables.create_table_request(
+            name, dim, rows, keyed, max_rows, weight_decay, hyperparameters, optimizer, initializer
+        )
+        try:
+            response = self._stub.CreateTable(request, timeout=self.timeout)
+        except grpc.RpcError as e:
+            raise _rpc_error(e) from None
+        return _tables.table_info(response.table)
+
+    def list_tables(self, names=()):
+        """TableInfo of the named tables, or of every table, sorted by name."""
+        try:
+            response = self._stub.ListTables(
+                pb.ListTablesRequest(names=list(names)), timeout=self.timeout
+            )
+        except grpc.RpcError as e:
+            raise _rpc_error(e) from None
+        return [_tables.table_info(t) for t in response.tables]
+
+    def delete_tables(self, names):
+        """Deletes the named tables, or none of them if any is unknown (NOT_FOUND)."""
+        try:
+            self._stub.DeleteTables(pb.DeleteTablesRequest(names=list(names)), timeout=self.timeout)
+        except grpc.RpcError as e:
+            raise _rpc_error(e) from None
+
+    def push_rows(self, rows, gradients=None):
+        """Applies one push of table rows, and optionally dense group gradients, atomically.
+
+        `rows` maps a table name to (ids, values): k row ids (integers; uint64, or int64 whose
+        bits are kept) and a k x dim float32-convertible gradient array, row i for ids[i].
+        Rows of the same id are summed by the server. Returns the checked PushResult (its
+        `table_versions` and `versions`); raises ParamstreamError if the server rejected the
+        push, which then changed nothing. Never retried here, as push() is not.
+        """
+        with self.push_session() as session:
+            session.push(gradients or {}, rows=rows)
+            (result,) = list(session.acks())
+        return result.check()
+
+    def pull_rows(self, rows):
+        """Rows of tables as one consistent snapshot: `rows` maps a table name to the ids to read
+        (in any order, repeats allowed); returns dict table -> TableRows(version, k x dim float32
+        values in the order of the ids). A keyed table answers an id it never saw with the row
+        its initializer would give, without creating it."""
+        return self._pull_rows(rows, None)
+
+    def pull_rows_if_newer(self, table, ids, version):
+        """The table's TableRows for `ids` if its version is greater than `version`, else None."""
+        return self._pull_rows({table: ids}, {table: version})[table]
+
+    def _pull_rows(self, rows, if_newer_than):
+        request, wanted = _tables.pull_rows_request(rows, if_newer_than)
+        assembler = _tables.RowAssembler(wanted)
+        try:
+            for chunk in self._stub.PullRows(request, timeout=self.timeout):
+                assembler.add(chunk)
+        except grpc.RpcError as e:
+            raise _rpc_error(e) from None
+        return assembler.result()

@@ -32,8 +32,14 @@ same id never repeats an earlier sequence, and a push re-sent after a broken str
 once (the server de-duplicates in asynchronous mode only; ServerInfo lists "exactly_once"). Learning-rate schedulers from `torch.optim.lr_scheduler` work as with any optimizer: a
 changed `lr` is sent to the server (the learning rate alone) before the next push.
 
-Sparse gradients (`nn.Embedding(sparse=True)`) are sent dense: the server has no row-sparse
-tables yet.
+DistributedOptimizer sends sparse gradients (`nn.Embedding(sparse=True)`) dense, as groups. To
+keep a large embedding on the server as a sparse table instead, and move only the rows a step
+touches, push the embedding's gradient with `sparse_rows`:
+
+    client.create_table("emb", dim=64, rows=1_000_000, lr=0.1)      # or keyed=True
+    loss_fn(model(x), y).backward()                                 # nn.Embedding(sparse=True)
+    client.push_rows({"emb": paramstream.torch.sparse_rows(model.emb.weight.grad)})
+    fresh = client.pull_rows({"emb": next_batch_ids})["emb"].values  # k x 64, in that order
 """
 
 import collections
@@ -89,6 +95,30 @@ def server_optimizer(kind, momentum=0.0, dampening=0.0, nesterov=False, betas=(0
             epsilon=eps,
         )
     raise ValueError(f"optimizer must be 'sgd', 'adam' or 'adamw', got {kind!r}")
+
+
+def sparse_rows(grad):
+    """(ids, rows) of a sparse gradient, ready for ParamstreamClient.push_rows.
+
+    `grad` is a sparse COO tensor whose first dimension indexes rows, like the `weight.grad` of
+    `nn.Embedding(sparse=True)`. It is coalesced first: an id the batch used several times comes
+    once, its gradients summed, as torch.optim does (the server would sum them too; this sends
+    fewer bytes). Returns int64 ids and a k x dim float32 array, both numpy, on the CPU.
+    """
+    if not isinstance(grad, torch.Tensor) or grad.layout != torch.sparse_coo:
+        layout = grad.layout if isinstance(grad, torch.Tensor) else type(grad).__name__
+        raise ValueError(
+            f"sparse_rows needs a sparse COO gradient (nn.Embedding(sparse=True)), got {layout}"
+        )
+    if grad.sparse_dim() != 1:
+        raise ValueError(
+            f"sparse_rows needs a gradient sparse in its rows only, got {grad.sparse_dim()}"
+            " sparse dimensions"
+        )
+    grad = grad.detach().coalesce().cpu()
+    ids = grad.indices()[0].numpy()
+    rows = grad.values().to(torch.float32).reshape(len(ids), -1).numpy()
+    return ids, rows
 
 
 Timings = collections.namedtuple("Timings", ["steps", "push", "wait", "pull"])

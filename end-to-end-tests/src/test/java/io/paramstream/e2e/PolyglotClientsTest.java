@@ -87,6 +87,8 @@ class PolyglotClientsTest {
         .containsPattern("test_reference_oneGroupWithDecay .* ok")
         .containsPattern("test_pipInstall_inVenvOverDebianPackages_runsOutsideTheSourceTree .* ok")
         .containsPattern("test_stubs_matchTheProto .* ok")
+        .containsPattern("test_pushRows_withDenseGroup_oneAtomicPushAndBothVersions .* ok")
+        .containsPattern("test_adam_equalsSparseAdam .* ok")
         .containsPattern("Ran [1-9]");
   }
 
@@ -113,7 +115,8 @@ class PolyglotClientsTest {
         .containsPattern("# pass [1-9]")
         .contains("# fail 0")
         .containsPattern(
-            "ok \\d+ - npm pack output installs in a fresh folder and talks to the server");
+            "ok \\d+ - npm pack output installs in a fresh folder and talks to the server")
+        .containsPattern("ok \\d+ - rows and dense groups in one push: both versions, or neither");
   }
 
   private record Result(int exitCode, String output) {}

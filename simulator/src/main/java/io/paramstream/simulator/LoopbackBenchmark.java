@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -124,33 +123,17 @@ public final class LoopbackBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Process process = null;
-    EmbeddedServer embedded = null;
-    String target;
-    if (serverJar != null) {
-      process = ServerJarProcess.start(serverJar, serverJvmArgs, serverArgs, logFile());
-      target = ServerJarProcess.awaitTarget(process, logFile());
-    } else {
-      embedded = EmbeddedServer.start();
-      target = embedded.target();
-    }
-    System.err.println("server at " + target + (process != null ? " (separate process)" : ""));
-    try {
-      List<Cell> cells = measure(target);
+    try (BenchmarkServer server =
+        BenchmarkServer.start(serverJar, serverJvmArgs, serverArgs, logFile())) {
+      System.err.println(
+          "server at " + server.target() + (serverJar != null ? " (separate process)" : ""));
+      List<Cell> cells = measure(server.target());
       String table = table(cells);
       System.out.print(table);
       if (reportJson != null) {
         Files.writeString(reportJson, json(cells), StandardCharsets.UTF_8);
       }
       return cells.stream().anyMatch(c -> c.errors() > 0) ? 1 : 0;
-    } finally {
-      if (process != null) {
-        process.destroy();
-        process.waitFor(15, TimeUnit.SECONDS);
-      }
-      if (embedded != null) {
-        embedded.close();
-      }
     }
   }
 

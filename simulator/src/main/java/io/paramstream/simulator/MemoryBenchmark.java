@@ -245,11 +245,7 @@ public final class MemoryBenchmark implements Callable<Integer> {
         phases.add(phase(index, server, "failed", System.nanoTime()));
       }
     } finally {
-      server.destroy();
-      if (!server.waitFor(30, TimeUnit.SECONDS)) {
-        server.destroyForcibly();
-        server.waitFor(30, TimeUnit.SECONDS);
-      }
+      BenchmarkServer.stop(server);
     }
     return new Run(jvmArgs, phases, error);
   }
