@@ -107,7 +107,7 @@ public final class IndexedTable extends SparseTable {
   }
 
   @Override
-  int checkNewRows(long[] ids, int count) {
+  int checkNewRows(IdIndex pushed) {
     return 0;
   }
 

@@ -2,32 +2,28 @@ package io.paramstream.core.table;
 
 import io.paramstream.core.Hyperparameters;
 import io.paramstream.core.Optimizer;
-import java.util.Arrays;
 
 /**
  * A table whose rows are addressed by arbitrary 64-bit ids and created on first touch by a push,
  * starting from the {@link RowInitializer}'s value for their id. A read of an id never pushed
  * returns that same value without creating the row, so reads cannot fill the table.
  *
- * <p>Storage has no object per row: an open-addressing index ({@link LongIntIndex}, {@code long[]}
- * keys, {@code int[]} row numbers) maps an id to a dense row number, rows live in chunked float
- * blocks ({@link RowBlocks}, with the optimizer's buffers in parallel blocks of the same layout),
- * and {@code long[]} maps a row number back to its id for checkpoints. A push of {@code k} rows
- * costs O(k * dim) and, once the table and the push's scratch have grown to size, allocates
- * nothing. Rows are never removed.
+ * <p>Storage has no object per row: an open-addressing index ({@link IdIndex}, {@code long[]} keys,
+ * {@code int[]} row numbers) maps an id to a dense row number, rows live in chunked float blocks
+ * ({@link RowBlocks}, with the optimizer's buffers in parallel blocks of the same layout), and
+ * {@code long[]} maps a row number back to its id for checkpoints. A push of {@code k} rows costs
+ * O(k * dim) and, once the table and the push's scratch have grown to size, allocates nothing. Rows
+ * are never removed.
  */
 public final class KeyedTable extends SparseTable {
 
   /** Most rows any keyed table can hold: what the index can address. */
-  public static final long MAX_ROWS = LongIntIndex.MAX_SIZE;
+  public static final long MAX_ROWS = IdIndex.MAX_SIZE;
 
   private final long maxRows;
 
-  /** Guarded by {@link #lock}: id to row number. */
-  private final LongIntIndex index = new LongIntIndex(16);
-
-  /** Guarded by {@link #lock}: row number to id. */
-  private long[] ids = new long[16];
+  /** Guarded by {@link #lock}: row numbers by id, and ids by row number. */
+  private final IdIndex index = new IdIndex(16);
 
   KeyedTable(
       long order,
@@ -61,30 +57,21 @@ public final class KeyedTable extends SparseTable {
 
   @Override
   int rowForUpdate(long id) {
-    int row = index.size();
-    int existing = index.putIfAbsent(id, row);
+    int existing = index.addIfAbsent(id);
     if (existing >= 0) {
       return existing;
     }
-    addRow(id, row);
+    int row = index.size() - 1;
+    ensureRows(row + 1, false);
     initializer().fill(id, values.block(row), values.offset(row), dim());
     return row;
   }
 
-  /** Stores a row's id and makes room for it; its values are zero until written. */
-  private void addRow(long id, int row) {
-    if (row == ids.length) {
-      ids = Arrays.copyOf(ids, ids.length * 2);
-    }
-    ids[row] = id;
-    ensureRows(row + 1, false);
-  }
-
   @Override
-  int checkNewRows(long[] pushed, int count) {
+  int checkNewRows(IdIndex pushed) {
     int missing = 0;
-    for (int i = 0; i < count; i++) {
-      if (index.get(pushed[i]) < 0) {
+    for (int i = 0; i < pushed.size(); i++) {
+      if (index.get(pushed.id(i)) < 0) {
         missing++;
       }
     }
@@ -107,16 +94,16 @@ public final class KeyedTable extends SparseTable {
 
   @Override
   long idOfRow(int row) {
-    return ids[row];
+    return index.id(row);
   }
 
   /** Adds row {@code id} as the next row, for a checkpoint being restored. Caller holds lock. */
   int restoreRow(long id) {
-    int row = index.size();
-    if (index.putIfAbsent(id, row) >= 0) {
+    if (index.addIfAbsent(id) >= 0) {
       throw new IllegalArgumentException("table '" + name() + "' restores id " + id + " twice");
     }
-    addRow(id, row);
+    int row = index.size() - 1;
+    ensureRows(row + 1, false);
     return row;
   }
 }

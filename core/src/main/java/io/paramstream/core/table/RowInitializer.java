@@ -59,7 +59,7 @@ public record RowInitializer(Kind kind, double scale, long seed) {
 
   /** Writes row {@code id}'s initial value into {@code out[offset, offset + dim)}. */
   public void fill(long id, float[] out, int offset, int dim) {
-    long rowSeed = LongIntIndex.mix(seed ^ LongIntIndex.mix(id));
+    long rowSeed = IdIndex.mix(seed ^ IdIndex.mix(id));
     for (int j = 0; j < dim; j++) {
       out[offset + j] =
           switch (kind) {
@@ -79,6 +79,6 @@ public record RowInitializer(Kind kind, double scale, long seed) {
 
   /** {@code (bits(k) >>> 11) * 2^-53}: a double in [0, 1). */
   private static double unit(long rowSeed, long k) {
-    return (LongIntIndex.mix(rowSeed + (k + 1) * GOLDEN) >>> 11) * UNIT;
+    return (IdIndex.mix(rowSeed + (k + 1) * GOLDEN) >>> 11) * UNIT;
   }
 }

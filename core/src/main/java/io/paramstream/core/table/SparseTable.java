@@ -91,8 +91,7 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
 
   // Scratch for coalescing a push, reused so the hot path allocates nothing; it keeps the size of
   // the largest push seen (its ids and gradient once more). Guarded by lock.
-  private final LongIntIndex pending = new LongIntIndex(1);
-  private long[] pendingIds = new long[1];
+  private final IdIndex pending = new IdIndex(1);
   private float[] pendingGradient;
   private int pendingCount;
 
@@ -333,15 +332,13 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
   final int prepare(long[] ids, float[] gradient) {
     pending.clear();
     pendingCount = 0;
-    if (pendingIds.length < ids.length) {
-      pendingIds = new long[ids.length];
+    if (pendingGradient.length < ids.length * dim) {
       pendingGradient = new float[ids.length * dim];
     }
     boolean duplicates = false;
     for (int i = 0; i < ids.length; i++) {
-      int at = pending.putIfAbsent(ids[i], pendingCount);
+      int at = pending.addIfAbsent(ids[i]);
       if (at < 0) {
-        pendingIds[pendingCount] = ids[i];
         System.arraycopy(gradient, i * dim, pendingGradient, pendingCount * dim, dim);
         pendingCount++;
       } else {
@@ -359,14 +356,14 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
                 "gradient for table '"
                     + name
                     + "': the rows for duplicate id "
-                    + pendingIds[u]
+                    + pending.id(u)
                     + " sum to a non-finite value at element "
                     + j);
           }
         }
       }
     }
-    return checkNewRows(pendingIds, pendingCount);
+    return checkNewRows(pending);
   }
 
   /** Applies what {@link #prepare} coalesced. Caller holds {@link #lock}. */
@@ -374,7 +371,7 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
     steps++;
     Hyperparameters hp = hyperparameters;
     for (int u = 0; u < pendingCount; u++) {
-      int row = rowForUpdate(pendingIds[u]);
+      int row = rowForUpdate(pending.id(u));
       OptimizerKernel.apply(
           optimizer,
           values.block(row),
@@ -405,10 +402,10 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
   abstract int rowForUpdate(long id);
 
   /**
-   * Counts the missing rows among {@code ids[0, count)}; throws when creating them would pass the
+   * Counts the rows missing among the push's distinct ids; throws when creating them would pass the
    * row limit.
    */
-  abstract int checkNewRows(long[] ids, int count);
+  abstract int checkNewRows(IdIndex pushed);
 
   /** Initializer id of row 0 of this table; 0 but for an indexed shard of a larger table. */
   long idOffset() {
@@ -542,7 +539,7 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
 
   /** Id of the {@code u}-th distinct row of the push prepared last. Caller holds {@link #lock}. */
   final long preparedId(int u) {
-    return pendingIds[u];
+    return pending.id(u);
   }
 
   /** Brings back counters from a checkpoint. Caller holds {@link #lock}. */

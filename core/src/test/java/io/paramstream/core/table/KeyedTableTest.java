@@ -114,23 +114,27 @@ class KeyedTableTest {
   }
 
   @Test
-  void index_adversarialKeys_allFound() {
-    LongIntIndex index = new LongIntIndex(1);
+  void index_adversarialKeys_allFoundAtTheirNumbers() {
+    IdIndex index = new IdIndex(1);
     long[] keys = {0, -1, Long.MIN_VALUE, Long.MAX_VALUE, 1L << 32, 2L << 32, 3L << 32, 1L << 63};
     for (int i = 0; i < keys.length; i++) {
-      assertThat(index.putIfAbsent(keys[i], i)).isEqualTo(i == 7 ? 2 : -1);
+      assertThat(index.addIfAbsent(keys[i])).isEqualTo(i == 7 ? 2 : -1);
     }
     for (int i = 0; i < 1000; i++) {
-      index.putIfAbsent((long) i << 40, 100 + i);
+      index.addIfAbsent((long) i << 40); // 0 is there already: 999 new ids, numbers 7 to 1005
     }
+    assertThat(index.size()).isEqualTo(7 + 999);
     assertThat(index.get(Long.MIN_VALUE)).isEqualTo(2);
     assertThat(index.get(-1)).isEqualTo(1);
     assertThat(index.get(0)).isEqualTo(0);
-    assertThat(index.get(999L << 40)).isEqualTo(1099);
+    assertThat(index.get(999L << 40)).isEqualTo(1005);
+    assertThat(index.id(1005)).isEqualTo(999L << 40);
     assertThat(index.get(12345)).isEqualTo(-1);
     index.clear();
     assertThat(index.get(0)).isEqualTo(-1);
     assertThat(index.size()).isZero();
+    assertThat(index.addIfAbsent(42)).isEqualTo(-1);
+    assertThat(index.get(42)).isZero();
   }
 
   @Test
