@@ -13,13 +13,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code paramstream-ctl placement}: shows which shard of a cluster holds which group or range, and
- * the bytes per shard. Exits 0 when every shard answered, 1 otherwise.
+ * {@code paramstream-ctl placement}: shows which shard of a cluster holds which group or range, the
+ * bytes per shard, and each shard's part of every sparse table. Exits 0 when every shard answered,
+ * 1 otherwise.
  */
 @Command(
     name = "placement",
     mixinStandardHelpOptions = true,
-    description = "Shows which shard holds which group or range, and bytes per shard.")
+    description =
+        "Shows which shard holds which group or range, bytes per shard, and the shards' parts"
+            + " of sparse tables.")
 final class PlacementCommand implements Callable<Integer> {
 
   static final class Cluster {
@@ -93,6 +96,7 @@ final class PlacementCommand implements Callable<Integer> {
           out.printf("%-32s %-6d %s%n", "?", shard.shard().index(), shard.error());
         }
       }
+      allAnswered &= ShardTables.print(out, placement, deadline);
     }
     out.flush();
     return allAnswered ? 0 : 1;
