@@ -207,6 +207,16 @@ class CtlTablesEndToEndTest {
   }
 
   @Test
+  void setHyperparameters_noNames_changesTablesToo_keepingWhatIsNotGiven() {
+    assertThat(ctl("set-hyperparameters", "--lr", "0.3").exitCode()).isZero();
+
+    assertThat(netty.client().listTables("emb").get(0).hyperparameters())
+        .isEqualTo(new Hyperparameters(0.3, 0.01));
+    assertThat(netty.client().listTables("ids").get(0).hyperparameters().learningRate())
+        .isEqualTo(0.3);
+  }
+
+  @Test
   void placement_twoShards_showsEachShardsPartOfATable() throws Exception {
     try (ParamstreamServer second =
             ParamstreamServer.start(
