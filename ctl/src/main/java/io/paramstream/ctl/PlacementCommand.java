@@ -69,16 +69,20 @@ final class PlacementCommand implements Callable<Integer> {
     boolean allAnswered = true;
     try (ShardedClient client = builder.build()) {
       Placement placement = client.placement();
-      out.printf("%-6s %-28s %-10s %14s %7s%n", "SHARD", "ADDRESS", "STATUS", "BYTES", "PIECES");
+      ShardTables tables = ShardTables.list(placement, deadline);
+      out.printf(
+          "%-6s %-28s %-10s %14s %7s %14s %7s%n",
+          "SHARD", "ADDRESS", "STATUS", "BYTES", "PIECES", "TABLE_BYTES", "TABLES");
       for (Placement.ShardPlacement shard : placement.shards()) {
         allAnswered &= shard.reachable();
         out.printf(
-            "%-6d %-28s %-10s %14d %7d%n",
+            "%-6d %-28s %-10s %14d %7d %s%n",
             shard.shard().index(),
             shard.shard().address(),
             shard.reachable() ? "up" : "DOWN",
             shard.totalBytes(),
-            shard.pieces().size());
+            shard.pieces().size(),
+            tables.summary(shard.shard().index(), "%14s %7s"));
       }
       out.println();
       out.printf("%-32s %-6s %-24s %10s %14s%n", "GROUP", "SHARD", "ELEMENTS", "VERSION", "BYTES");
@@ -96,7 +100,8 @@ final class PlacementCommand implements Callable<Integer> {
           out.printf("%-32s %-6d %s%n", "?", shard.shard().index(), shard.error());
         }
       }
-      allAnswered &= ShardTables.print(out, placement, deadline);
+      tables.print(out);
+      allAnswered &= tables.allListed();
     }
     out.flush();
     return allAnswered ? 0 : 1;

@@ -10,6 +10,7 @@ import io.paramstream.client.OptimizerSpec;
 import io.paramstream.client.ParamstreamClient;
 import io.paramstream.client.RowGradient;
 import io.paramstream.client.RowInitializer;
+import io.paramstream.client.TableInfo;
 import io.paramstream.client.TableRows;
 import io.paramstream.client.TableSpec;
 import io.paramstream.client.cluster.ShardedClient;
@@ -244,6 +245,26 @@ class CtlTablesEndToEndTest {
                   .filter(line -> line.matches("spread\\s+\\d\\s+indexed\\s+4\\s+3\\s.*")))
           .hasSize(2);
       assertThat(lines).anyMatch(line -> line.matches("emb\\s+\\d\\s+indexed\\s+3\\s+10\\s.*"));
+      // Each shard's summary line counts its table parts and their bytes.
+      String secondTarget = "127.0.0.1:" + second.port();
+      try (ParamstreamClient secondShard =
+          ParamstreamClient.builder().target(secondTarget).build()) {
+        long secondBytes = secondShard.listTables().get(0).bytes();
+        long firstBytes = netty.client().listTables().stream().mapToLong(TableInfo::bytes).sum();
+        assertThat(lines)
+            .anyMatch(
+                line ->
+                    line.matches(
+                        "\\d\\s+" + secondTarget + "\\s+up\\s+0\\s+0\\s+" + secondBytes + "\\s+1"))
+            .anyMatch(
+                line ->
+                    line.matches(
+                        "\\d\\s+"
+                            + netty.target()
+                            + "\\s+up\\s+0\\s+0\\s+"
+                            + firstBytes
+                            + "\\s+3"));
+      }
     }
   }
 
@@ -253,7 +274,10 @@ class CtlTablesEndToEndTest {
     netty.client().createGroup(GroupSpec.zeros("g", 2, false));
     CtlRun run = ctl("placement", "--cluster", netty.target());
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("GROUP").doesNotContain("TABLE");
+    assertThat(run.out()).contains("GROUP");
+    assertThat(run.out().lines()).noneMatch(line -> line.startsWith("TABLE"));
+    assertThat(run.out().lines())
+        .anyMatch(line -> line.matches("0\\s+\\S+\\s+up\\s+8\\s+1\\s+0\\s+0"));
   }
 
   @Test
