@@ -22,7 +22,16 @@ final class CheckpointCommand implements Callable<Integer> {
     output.print(
         written,
         () ->
-            output.out().println("wrote " + written.file() + " (" + written.groups() + " groups)"));
+            output
+                .out()
+                .println(
+                    "wrote "
+                        + written.file()
+                        + " ("
+                        + written.groups()
+                        + " groups, "
+                        + written.tables()
+                        + " tables)"));
     return 0;
   }
 }

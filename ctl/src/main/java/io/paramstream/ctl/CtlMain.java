@@ -15,11 +15,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = CtlMain.Version.class,
     description =
-        "Operates a Paramstream parameter server: groups, values, hyperparameters,"
-            + " stats, checkpoints, health and cluster placement.",
+        "Operates a Paramstream parameter server: groups, sparse tables, values,"
+            + " hyperparameters, stats, checkpoints, health and cluster placement.",
     subcommands = {
       GroupsCommand.class,
       PullCommand.class,
+      TablesCommand.class,
+      PullRowsCommand.class,
       SetHyperparametersCommand.class,
       StatsCommand.class,
       CheckpointCommand.class,

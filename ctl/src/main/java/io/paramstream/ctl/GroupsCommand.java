@@ -1,9 +1,9 @@
 package io.paramstream.ctl;
 
 import io.paramstream.client.GroupInfo;
+import io.paramstream.client.ParamstreamClient;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,16 +32,34 @@ final class GroupsCommand implements Runnable {
         spec.commandLine(), "name a subcommand: list, describe or delete");
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists every group.")
-  static final class ListGroups implements Callable<Integer> {
+  /** What {@code list} and {@code describe} share: one listing call, printed two ways. */
+  abstract static class ShowGroups implements Callable<Integer> {
     @Mixin Connection connection;
     @Mixin Output output;
 
+    /** The groups to show; none shows every group. */
+    abstract String[] names();
+
+    abstract void print(PrintWriter out, List<GroupInfo> groups);
+
     @Override
     public Integer call() throws Exception {
-      List<GroupInfo> groups = connection.withClient(client -> client.listGroups());
-      output.print(groups, () -> table(output.out(), groups));
+      List<GroupInfo> groups = connection.withClient(client -> client.listGroups(names()));
+      output.print(groups, () -> print(output.out(), groups));
       return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists every group.")
+  static final class ListGroups extends ShowGroups {
+    @Override
+    String[] names() {
+      return new String[0];
+    }
+
+    @Override
+    void print(PrintWriter out, List<GroupInfo> groups) {
+      table(out, groups);
     }
   }
 
@@ -49,19 +67,18 @@ final class GroupsCommand implements Runnable {
       name = "describe",
       mixinStandardHelpOptions = true,
       description = "Shows groups' metadata; an unknown name fails with NOT_FOUND.")
-  static final class DescribeGroups implements Callable<Integer> {
-    @Mixin Connection connection;
-    @Mixin Output output;
-
+  static final class DescribeGroups extends ShowGroups {
     @Parameters(arity = "1..*", paramLabel = "NAME", description = "Groups to describe.")
     List<String> names;
 
     @Override
-    public Integer call() throws Exception {
-      List<GroupInfo> groups =
-          connection.withClient(client -> client.listGroups(names.toArray(String[]::new)));
-      output.print(groups, () -> describe(output.out(), groups));
-      return 0;
+    String[] names() {
+      return names.toArray(String[]::new);
+    }
+
+    @Override
+    void print(PrintWriter out, List<GroupInfo> groups) {
+      describe(out, groups);
     }
   }
 
@@ -69,24 +86,10 @@ final class GroupsCommand implements Runnable {
       name = "delete",
       mixinStandardHelpOptions = true,
       description = "Deletes groups, all or none: if a name is unknown nothing is deleted.")
-  static final class DeleteGroups implements Callable<Integer> {
-    @Mixin Connection connection;
-    @Mixin Output output;
-
-    @Parameters(arity = "1..*", paramLabel = "NAME", description = "Groups to delete.")
-    List<String> names;
-
+  static final class DeleteGroups extends DeleteCommand {
     @Override
-    public Integer call() throws Exception {
-      connection.withClient(
-          client -> {
-            client.deleteGroups(names.toArray(String[]::new));
-            return names;
-          });
-      output.print(
-          Map.of("deleted", names),
-          () -> output.out().println("deleted " + String.join(", ", names)));
-      return 0;
+    void delete(ParamstreamClient client, String[] names) {
+      client.deleteGroups(names);
     }
   }
 

@@ -7,9 +7,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes a float32 vector as a NumPy {@code .npy} file, format version 1.0: the magic string, a
+ * Writes float32 values as a NumPy {@code .npy} file, format version 1.0: the magic string, a
  * little-endian header length, a Python dict literal padded with spaces to a multiple of 64 bytes
- * and ending in a newline, then the values as little-endian float32 ({@code '<f4'}), shape (n,).
+ * and ending in a newline, then the values as little-endian float32 ({@code '<f4'}) in row-major
+ * order: shape (n,) for a vector, (rows, cols) for a matrix.
  */
 final class NpyFile {
 
@@ -20,8 +21,22 @@ final class NpyFile {
 
   private NpyFile() {}
 
+  /** Writes a vector, shape (n,). */
   static void write(float[] values, OutputStream out) throws IOException {
-    out.write(header(values.length));
+    write(values, out, "(" + values.length + ",)");
+  }
+
+  /** Writes {@code values} as a {@code rows x cols} matrix, row after row. */
+  static void writeMatrix(float[] values, int rows, int cols, OutputStream out) throws IOException {
+    if ((long) rows * cols != values.length) {
+      throw new IllegalArgumentException(
+          values.length + " values are not a " + rows + " x " + cols + " matrix");
+    }
+    write(values, out, "(" + rows + ", " + cols + ")");
+  }
+
+  private static void write(float[] values, OutputStream out, String shape) throws IOException {
+    out.write(header(shape));
     ByteBuffer data = ByteBuffer.allocate(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
     for (float value : values) {
       if (!data.hasRemaining()) {
@@ -34,8 +49,8 @@ final class NpyFile {
   }
 
   /** Everything before the values. */
-  static byte[] header(int length) {
-    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + length + ",), }";
+  static byte[] header(String shape) {
+    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
     int padded = dict.length() + 1; // the closing newline
     padded += (ALIGNMENT - (PREAMBLE + padded) % ALIGNMENT) % ALIGNMENT;
     ByteBuffer header = ByteBuffer.allocate(PREAMBLE + padded).order(ByteOrder.LITTLE_ENDIAN);

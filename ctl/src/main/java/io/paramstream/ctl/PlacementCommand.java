@@ -13,13 +13,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code paramstream-ctl placement}: shows which shard of a cluster holds which group or range, and
- * the bytes per shard. Exits 0 when every shard answered, 1 otherwise.
+ * {@code paramstream-ctl placement}: shows which shard of a cluster holds which group or range, the
+ * bytes per shard, and each shard's part of every sparse table. Exits 0 when every shard answered,
+ * 1 otherwise.
  */
 @Command(
     name = "placement",
     mixinStandardHelpOptions = true,
-    description = "Shows which shard holds which group or range, and bytes per shard.")
+    description =
+        "Shows which shard holds which group or range, bytes per shard, and the shards' parts"
+            + " of sparse tables.")
 final class PlacementCommand implements Callable<Integer> {
 
   static final class Cluster {
@@ -66,16 +69,20 @@ final class PlacementCommand implements Callable<Integer> {
     boolean allAnswered = true;
     try (ShardedClient client = builder.build()) {
       Placement placement = client.placement();
-      out.printf("%-6s %-28s %-10s %14s %7s%n", "SHARD", "ADDRESS", "STATUS", "BYTES", "PIECES");
+      ShardTables tables = ShardTables.list(placement, deadline);
+      out.printf(
+          "%-6s %-28s %-10s %14s %7s %14s %7s%n",
+          "SHARD", "ADDRESS", "STATUS", "BYTES", "PIECES", "TABLE_BYTES", "TABLES");
       for (Placement.ShardPlacement shard : placement.shards()) {
         allAnswered &= shard.reachable();
         out.printf(
-            "%-6d %-28s %-10s %14d %7d%n",
+            "%-6d %-28s %-10s %14d %7d %s%n",
             shard.shard().index(),
             shard.shard().address(),
             shard.reachable() ? "up" : "DOWN",
             shard.totalBytes(),
-            shard.pieces().size());
+            shard.pieces().size(),
+            tables.summary(shard.shard().index(), "%14s %7s"));
       }
       out.println();
       out.printf("%-32s %-6s %-24s %10s %14s%n", "GROUP", "SHARD", "ELEMENTS", "VERSION", "BYTES");
@@ -93,6 +100,8 @@ final class PlacementCommand implements Callable<Integer> {
           out.printf("%-32s %-6d %s%n", "?", shard.shard().index(), shard.error());
         }
       }
+      tables.print(out);
+      allAnswered &= tables.allListed();
     }
     out.flush();
     return allAnswered ? 0 : 1;

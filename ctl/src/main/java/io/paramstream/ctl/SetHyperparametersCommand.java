@@ -17,7 +17,9 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "set-hyperparameters",
     mixinStandardHelpOptions = true,
-    description = "Changes the learning rate and/or weight decay of groups (all when none named).")
+    description =
+        "Changes the learning rate and/or weight decay of groups; with no name, of every group"
+            + " and every table.")
 final class SetHyperparametersCommand implements Callable<Integer> {
 
   @Mixin Connection connection;
@@ -29,7 +31,10 @@ final class SetHyperparametersCommand implements Callable<Integer> {
   @Option(names = "--weight-decay", description = "New weight decay.")
   Double weightDecay;
 
-  @Parameters(arity = "0..*", paramLabel = "NAME", description = "Groups to change; none: all.")
+  @Parameters(
+      arity = "0..*",
+      paramLabel = "NAME",
+      description = "Groups to change; none: every group and table.")
   List<String> names = List.of();
 
   @Override

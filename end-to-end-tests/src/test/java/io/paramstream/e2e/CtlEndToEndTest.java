@@ -7,18 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paramstream.client.GroupInfo;
 import io.paramstream.client.GroupSpec;
 import io.paramstream.client.Hyperparameters;
-import io.paramstream.ctl.CtlMain;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Every paramstream-ctl command against a real server over Netty on loopback. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -39,25 +29,8 @@ class CtlEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final float[] W = {1.5f, -2.25f, 0.1f, Float.MIN_VALUE};
 
-  private record Run(int exitCode, String out, String err) {
-    JsonNode json() throws Exception {
-      return JSON.readTree(out);
-    }
-  }
-
-  private Run ctl(String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    if (!all.contains("--target") && !List.of(args).contains("placement")) {
-      all.add("--target");
-      all.add(netty.target());
-    }
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine commandLine = CtlMain.commandLine();
-    commandLine.setOut(new PrintWriter(out));
-    commandLine.setErr(new PrintWriter(err));
-    int exitCode = commandLine.execute(all.toArray(String[]::new));
-    return new Run(exitCode, out.toString(), err.toString());
+  private CtlRun ctl(String... args) {
+    return CtlRun.run(netty.target(), args);
   }
 
   @BeforeEach
@@ -68,7 +41,7 @@ class CtlEndToEndTest {
 
   @Test
   void groupsList_tableAndJson() throws Exception {
-    Run table = ctl("groups", "list");
+    CtlRun table = ctl("groups", "list");
     assertThat(table.exitCode()).isZero();
     assertThat(table.out().lines().toList())
         .hasSize(3)
@@ -84,11 +57,11 @@ class CtlEndToEndTest {
 
   @Test
   void groupsDescribe_namedGroupOnly_unknownRefusedWithExit1() throws Exception {
-    Run described = ctl("groups", "describe", "w");
+    CtlRun described = ctl("groups", "describe", "w");
     assertThat(described.exitCode()).isZero();
     assertThat(described.out()).contains("name:           w").contains("16 bytes");
 
-    Run unknown = ctl("groups", "describe", "nope");
+    CtlRun unknown = ctl("groups", "describe", "nope");
     assertThat(unknown.exitCode()).isEqualTo(1);
     assertThat(unknown.err()).startsWith("paramstream-ctl: NOT_FOUND: ").contains("nope");
     assertThat(unknown.out()).isEmpty();
@@ -96,11 +69,11 @@ class CtlEndToEndTest {
 
   @Test
   void groupsDelete_allOrNone() throws Exception {
-    Run refused = ctl("groups", "delete", "w", "nope");
+    CtlRun refused = ctl("groups", "delete", "w", "nope");
     assertThat(refused.exitCode()).isEqualTo(1);
     assertThat(netty.client().listGroups()).hasSize(2);
 
-    Run deleted = ctl("groups", "delete", "w", "b", "-o", "json");
+    CtlRun deleted = ctl("groups", "delete", "w", "b", "-o", "json");
     assertThat(deleted.exitCode()).isZero();
     assertThat(deleted.json().get("deleted")).hasSize(2);
     assertThat(netty.client().listGroups()).isEmpty();
@@ -108,7 +81,7 @@ class CtlEndToEndTest {
 
   @Test
   void pull_csvAndJson_holdTheExactValues() throws Exception {
-    Run csv = ctl("pull", "w");
+    CtlRun csv = ctl("pull", "w");
     assertThat(csv.exitCode()).isZero();
     assertThat(csv.out().lines().map(Float::parseFloat).toList())
         .containsExactly(W[0], W[1], W[2], W[3]);
@@ -127,27 +100,14 @@ class CtlEndToEndTest {
     Path file = work.resolve("w.npy");
     assertThat(ctl("pull", "w", "--format", "NPY", "--out", file.toString()).exitCode()).isZero();
 
-    ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-    byte[] magic = new byte[8];
-    bytes.get(magic);
-    assertThat(magic).containsExactly(0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0);
-    int headerLength = Short.toUnsignedInt(bytes.getShort());
-    assertThat((10 + headerLength) % 64).isZero();
-    byte[] header = new byte[headerLength];
-    bytes.get(header);
-    String dict = new String(header, StandardCharsets.US_ASCII);
-    assertThat(dict)
-        .startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }")
-        .endsWith("\n");
-    assertThat(bytes.remaining()).isEqualTo(4 * W.length);
-    for (float expected : W) {
-      assertThat(bytes.getFloat()).isEqualTo(expected);
-    }
+    NpyContents npy = NpyContents.read(file);
+    assertThat(npy.header()).isEqualTo("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }");
+    assertThat(npy.values()).containsExactly(W);
   }
 
   @Test
   void pull_npyToStdout_isUsageErrorExit2() {
-    Run run = ctl("pull", "w", "--format", "npy");
+    CtlRun run = ctl("pull", "w", "--format", "npy");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("--format npy needs --out FILE").hasLineCount(1);
   }
@@ -160,7 +120,7 @@ class CtlEndToEndTest {
     assertThat(ctl("set-hyperparameters", "--weight-decay", "0.2", "w").exitCode()).isZero();
     assertThat(hyperparameters("w")).isEqualTo(new Hyperparameters(0.5, 0.2));
 
-    Run all = ctl("set-hyperparameters", "--lr", "0.3", "--weight-decay", "0", "-o", "json");
+    CtlRun all = ctl("set-hyperparameters", "--lr", "0.3", "--weight-decay", "0", "-o", "json");
     assertThat(all.exitCode()).isZero();
     assertThat(all.json()).hasSize(2);
     assertThat(hyperparameters("w")).isEqualTo(new Hyperparameters(0.3, 0));
@@ -169,14 +129,14 @@ class CtlEndToEndTest {
 
   @Test
   void setHyperparameters_nothingGiven_isUsageErrorExit2() {
-    Run run = ctl("set-hyperparameters", "w");
+    CtlRun run = ctl("set-hyperparameters", "w");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("give --lr, --weight-decay or both").hasLineCount(1);
   }
 
   @Test
   void setHyperparameters_negativeRate_refusedWithStatusAndMessage() {
-    Run run = ctl("set-hyperparameters", "--lr", "-1", "w");
+    CtlRun run = ctl("set-hyperparameters", "--lr", "-1", "w");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).startsWith("paramstream-ctl: INVALID_ARGUMENT: ").hasLineCount(1);
   }
@@ -184,7 +144,7 @@ class CtlEndToEndTest {
   @Test
   void stats_json_namesTheMode() throws Exception {
     netty.client().push(Map.of("w", new float[4]));
-    Run table = ctl("stats");
+    CtlRun table = ctl("stats");
     assertThat(table.exitCode()).isZero();
     assertThat(table.out()).contains("mode:                  ASYNCHRONOUS");
     JsonNode stats = ctl("stats", "--output", "json").json();
@@ -194,7 +154,7 @@ class CtlEndToEndTest {
 
   @Test
   void checkpoint_withoutCheckpointDir_refusedWithExit1() {
-    Run run = ctl("checkpoint");
+    CtlRun run = ctl("checkpoint");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err())
         .isEqualTo(
@@ -205,7 +165,7 @@ class CtlEndToEndTest {
 
   @Test
   void health_serving_exit0() throws Exception {
-    Run run = ctl("health");
+    CtlRun run = ctl("health");
     assertThat(run.exitCode()).isZero();
     assertThat(run.out().strip()).isEqualTo("SERVING");
     assertThat(
@@ -218,7 +178,7 @@ class CtlEndToEndTest {
 
   @Test
   void placement_oneShardCluster_showsItsGroups() {
-    Run run = ctl("placement", "--cluster", netty.target(), "--timeout", "5s");
+    CtlRun run = ctl("placement", "--cluster", netty.target(), "--timeout", "5s");
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains(netty.target()).contains("up");
     assertThat(run.out().lines()).anyMatch(line -> line.startsWith("w "));
@@ -230,7 +190,7 @@ class CtlEndToEndTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
     }
-    Run run = ctl("stats", "--target", "127.0.0.1:" + closedPort);
+    CtlRun run = ctl("stats", "--target", "127.0.0.1:" + closedPort);
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err())
         .isEqualTo(
@@ -242,14 +202,14 @@ class CtlEndToEndTest {
 
   @Test
   void unknownOption_isUsageErrorExit2NamingIt() {
-    Run run = ctl("groups", "list", "--outptu", "json");
+    CtlRun run = ctl("groups", "list", "--outptu", "json");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("'--outptu'").hasLineCount(1);
   }
 
   @Test
   void tlsCertWithoutCa_isUsageErrorExit2() {
-    Run run = ctl("stats", "--tls-cert", "c.pem", "--tls-key", "k.pem");
+    CtlRun run = ctl("stats", "--tls-cert", "c.pem", "--tls-key", "k.pem");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("--tls-cert needs --tls-ca");
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paramstream.client.GroupSpec;
 import io.paramstream.client.ParamstreamClient;
+import io.paramstream.client.TableSpec;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ class CtlProcessTest {
   @TempDir Path work;
 
   @Test
-  void healthAndCheckpoint_againstServerWithCheckpoints() throws Exception {
+  void healthCheckpointAndPullRows_againstServerWithCheckpoints() throws Exception {
     Path checkpoints = work.resolve("checkpoints");
     try (LoggedServerProcess server =
             LoggedServerProcess.start(
@@ -30,6 +31,7 @@ class CtlProcessTest {
         ParamstreamClient client =
             ParamstreamClient.builder().target("127.0.0.1:" + server.port()).build()) {
       client.createGroup(GroupSpec.zeros("w", 8, false));
+      client.createTable(TableSpec.indexed("emb", 4, 2));
       String target = "127.0.0.1:" + server.port();
 
       try (ServerProcess health = CtlProcess.start("health", "--target", target)) {
@@ -43,8 +45,15 @@ class CtlProcessTest {
         assertThat(checkpoint.process().exitValue()).isZero();
         JsonNode written = new ObjectMapper().readTree(String.join("\n", checkpoint.output()));
         assertThat(written.get("groups").asLong()).isEqualTo(1);
+        assertThat(written.get("tables").asLong()).isEqualTo(1);
         assertThat(checkpoints.resolve(written.get("file").asText())).exists();
         assertThat(Files.size(checkpoints.resolve(written.get("file").asText()))).isPositive();
+      }
+      try (ServerProcess rows =
+          CtlProcess.start("pull-rows", "emb", "--ids", "3,0", "--target", target)) {
+        assertThat(rows.awaitExit(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(rows.process().exitValue()).isZero();
+        assertThat(rows.output()).containsExactly("3,0.0,0.0", "0,0.0,0.0");
       }
     }
   }
