@@ -91,27 +91,38 @@ final class TableService {
       }
       // 0 (and anything past what a keyed table can address) means no limit of its own.
       long maxRows = request.getRows() <= 0 ? KeyedTable.MAX_ROWS : request.getRows();
-      return store.createKeyedTable(
-          name, dim, request.getWeightDecay(), hyperparameters, optimizer, initializer, maxRows);
+      return store
+          .tables()
+          .createKeyed(
+              name,
+              dim,
+              request.getWeightDecay(),
+              hyperparameters,
+              optimizer,
+              initializer,
+              maxRows);
     }
     long stride = request.getIdStride() == 0 ? 1 : request.getIdStride();
-    return store.createIndexedTable(
-        name,
-        request.getRows(),
-        dim,
-        request.getWeightDecay(),
-        hyperparameters,
-        optimizer,
-        initializer,
-        request.getIdOffset(),
-        stride);
+    return store
+        .tables()
+        .createIndexed(
+            name,
+            request.getRows(),
+            dim,
+            request.getWeightDecay(),
+            hyperparameters,
+            optimizer,
+            initializer,
+            request.getIdOffset(),
+            stride);
   }
 
   void listTables(ListTablesRequest request, StreamObserver<ListTablesResponse> observer) {
     try {
       ListTablesResponse.Builder response = ListTablesResponse.newBuilder();
       store
-          .listTables(request.getNamesList())
+          .tables()
+          .list(request.getNamesList())
           .forEach(t -> response.addTables(TableConverters.toProto(t)));
       reply(observer, response.build());
     } catch (RuntimeException e) {
@@ -121,7 +132,7 @@ final class TableService {
 
   void deleteTables(DeleteTablesRequest request, StreamObserver<DeleteTablesResponse> observer) {
     try {
-      store.deleteTables(request.getNamesList());
+      store.tables().delete(request.getNamesList());
       for (String name : request.getNamesList()) {
         metrics.tableDeleted(name);
         log.info("table {} deleted", name);
@@ -150,7 +161,8 @@ final class TableService {
           request.getTablesList().stream().map(TableConverters::fromProto).toList();
       long bytes = 0;
       for (RowSelection selection : selections) {
-        bytes += (long) selection.ids().length * store.tableDim(selection.table()) * Float.BYTES;
+        bytes +=
+            (long) selection.ids().length * store.tables().dim(selection.table()) * Float.BYTES;
       }
       String what = "pull of " + bytes / Float.BYTES + " floats of table rows";
       if (!budget.canEverFit(bytes, TransientMemoryBudget.Use.READ)
@@ -158,7 +170,7 @@ final class TableService {
         throw budget.exhausted(what, bytes);
       }
       reserved[0] = bytes;
-      List<TableRows> rows = store.readRows(selections);
+      List<TableRows> rows = store.tables().read(selections);
       chunks = new RowChunks(rows, maxChunkBytes);
     } catch (RuntimeException e) {
       budget.release(reserved[0], TransientMemoryBudget.Use.READ);
