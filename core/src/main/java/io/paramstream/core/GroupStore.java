@@ -60,6 +60,9 @@ public final class GroupStore {
    */
   private final StoreTables tables;
 
+  /** Consistent reads of several groups. */
+  private final GroupReads reads = new GroupReads(this);
+
   /**
    * Highest applied push sequence per worker. Written only while holding the locks of the push's
    * groups and tables, so a snapshot that holds every group lock (and a checkpoint cut, which also
@@ -573,15 +576,7 @@ public final class GroupStore {
    * instant between pushes. An empty selector list reads every group.
    */
   public void read(List<GroupSelector> selectors, SnapshotVisitor visitor) {
-    readLocked(
-        selectors,
-        (group, modified) -> {
-          if (modified) {
-            visitor.group(group.metadata(), group.values);
-          } else {
-            visitor.notModified(group.metadata());
-          }
-        });
+    reads.read(selectors, visitor);
   }
 
   /**
@@ -593,79 +588,12 @@ public final class GroupStore {
    * @throws GroupStoreException NOT_FOUND for an unknown group, INVALID_ARGUMENT for a repeat
    */
   public StreamingRead openRead(List<GroupSelector> selectors, TransientMemoryBudget readerBudget) {
-    Objects.requireNonNull(readerBudget, "readerBudget");
-    List<GroupMetadata> metadata = new ArrayList<>();
-    List<GroupCursor> cursors = new ArrayList<>();
-    readLocked(
-        selectors,
-        (group, modified) -> {
-          metadata.add(group.metadata());
-          GroupCursor cursor = null;
-          if (modified) {
-            cursor = new GroupCursor(group, group.version(), readerBudget);
-            group.addReader(cursor);
-          }
-          cursors.add(cursor);
-        });
-    return new StreamingRead(List.copyOf(metadata), cursors.toArray(new GroupCursor[0]));
-  }
-
-  /** Sees one selected group under the locks of all of them. */
-  private interface LockedGroupVisitor {
-    void visit(ParameterGroup group, boolean modified);
-  }
-
-  /** Visits the selected groups, in selection order, all at one instant between pushes. */
-  private void readLocked(List<GroupSelector> selectors, LockedGroupVisitor visitor) {
-    Selection selection = select(selectors);
-    List<ParameterGroup> locked = lockAll(selection.targets, selectors.isEmpty());
-    try {
-      for (int i = 0; i < selection.targets.size(); i++) {
-        ParameterGroup group = selection.targets.get(i);
-        if (group.isDeleted()) {
-          continue; // deleted after we listed it for an all-groups read
-        }
-        visitor.visit(group, group.version() > selection.chosen.get(i).ifNewerThan());
-      }
-    } finally {
-      unlockAll(locked);
-    }
-  }
-
-  /** The groups a read selects, with the selector of each; all groups by name when empty. */
-  private record Selection(List<ParameterGroup> targets, List<GroupSelector> chosen) {}
-
-  private Selection select(List<GroupSelector> selectors) {
-    if (selectors.isEmpty()) {
-      List<ParameterGroup> targets = new ArrayList<>(groups.values());
-      targets.sort(Comparator.comparing(g -> g.name));
-      return new Selection(targets, targets.stream().map(g -> GroupSelector.any(g.name)).toList());
-    }
-    List<ParameterGroup> targets = new ArrayList<>(selectors.size());
-    for (GroupSelector selector : selectors) {
-      targets.add(lookup(selector.name()));
-    }
-    checkDistinct(targets);
-    return new Selection(targets, selectors);
+    return reads.openRead(selectors, readerBudget);
   }
 
   /** Copies of the named groups' values, read as one consistent snapshot, in the given order. */
   public Map<String, float[]> snapshot(List<String> names) {
-    Map<String, float[]> copies = new LinkedHashMap<>();
-    read(
-        names.stream().map(GroupSelector::any).toList(),
-        new SnapshotVisitor() {
-          @Override
-          public void group(GroupMetadata group, float[] values) {
-            copies.put(group.name(), values.clone());
-          }
-
-          @Override
-          public void notModified(GroupMetadata group) {
-            throw new AssertionError("selected any version");
-          }
-        });
-    return copies;
+    return reads.snapshot(names);
   }
 
   /** Sets the hyperparameters of the named groups, or of every group when none is named. */
@@ -737,6 +665,11 @@ public final class GroupStore {
     return lookup(name).values.length;
   }
 
+  /** Every group, in no order. */
+  List<ParameterGroup> allGroups() {
+    return new ArrayList<>(groups.values());
+  }
+
   /** Number of groups. */
   public int size() {
     return groups.size();
@@ -776,7 +709,8 @@ public final class GroupStore {
     return targets;
   }
 
-  private ParameterGroup lookup(String name) {
+  /** The named group; NOT_FOUND if there is none. */
+  ParameterGroup lookup(String name) {
     ParameterGroup group = groups.get(name);
     if (group == null) {
       throw GroupStoreException.notFound(name);
@@ -805,7 +739,8 @@ public final class GroupStore {
     }
   }
 
-  private static void checkDistinct(List<ParameterGroup> targets) {
+  /** Fails with INVALID_ARGUMENT if a group is among {@code targets} twice. */
+  static void checkDistinct(List<ParameterGroup> targets) {
     if (targets.size() < 2) {
       return;
     }
