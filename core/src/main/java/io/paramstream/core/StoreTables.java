@@ -1,11 +1,11 @@
 package io.paramstream.core;
 
 import io.paramstream.core.table.LockedTables;
-import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowSelection;
 import io.paramstream.core.table.SparseTable;
 import io.paramstream.core.table.TableMetadata;
 import io.paramstream.core.table.TableRows;
+import io.paramstream.core.table.TableSpec;
 import io.paramstream.core.table.TableStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,22 +50,14 @@ public final class StoreTables {
    * Creates an indexed table of {@code rows} rows where row {@code i} starts as the initializer's
    * row {@code i * idStride + idOffset} (0 and 1 for a table on one server).
    *
-   * @param hyperparameters null for the store's defaults
    * @throws GroupStoreException ALREADY_EXISTS; RESOURCE_EXHAUSTED past {@code
    *     --max-parameter-bytes} or the heap, with nothing allocated for the former
    * @throws IllegalArgumentException naming a bad field
    */
-  public TableMetadata createIndexed(
-      String name,
-      long rows,
-      int dim,
-      boolean decay,
-      Hyperparameters hyperparameters,
-      Optimizer optimizer,
-      RowInitializer initializer,
-      long idOffset,
-      long idStride) {
-    checkTable(name, dim, optimizer, initializer);
+  public TableMetadata createIndexed(TableSpec spec, long rows, long idOffset, long idStride) {
+    checkSpec(spec);
+    String name = spec.name();
+    int dim = spec.dim();
     if (rows <= 0 || rows > GroupStore.MAX_GROUP_SIZE) {
       throw new IllegalArgumentException(
           "indexed table '"
@@ -82,7 +74,7 @@ public final class StoreTables {
       throw new GroupStoreException(
           GroupStoreException.Reason.ALREADY_EXISTS, "a table named '" + name + "' already exists");
     }
-    long bytes = saturatedProduct(rows, SparseTable.bytesPerRow(dim, optimizer));
+    long bytes = saturatedProduct(rows, SparseTable.bytesPerRow(dim, spec.optimizer()));
     usage.reserveTableBytes(List.of(name), bytes);
     long heap = Runtime.getRuntime().maxMemory();
     if (bytes >= heap) {
@@ -108,10 +100,10 @@ public final class StoreTables {
                   name,
                   (int) rows,
                   dim,
-                  decay,
-                  orDefault(hyperparameters),
-                  optimizer,
-                  initializer,
+                  spec.decay(),
+                  orDefault(spec.hyperparameters()),
+                  spec.optimizer(),
+                  spec.initializer(),
                   idOffset,
                   idStride)
               .metadata();
@@ -141,30 +133,29 @@ public final class StoreTables {
    * ({@code Long.MAX_VALUE} for no limit of its own; new rows still count against {@code
    * --max-parameter-bytes}).
    *
-   * @param hyperparameters null for the store's defaults
    * @throws GroupStoreException ALREADY_EXISTS
    * @throws IllegalArgumentException naming a bad field
    */
-  public TableMetadata createKeyed(
-      String name,
-      int dim,
-      boolean decay,
-      Hyperparameters hyperparameters,
-      Optimizer optimizer,
-      RowInitializer initializer,
-      long maxRows) {
-    checkTable(name, dim, optimizer, initializer);
+  public TableMetadata createKeyed(TableSpec spec, long maxRows) {
+    checkSpec(spec);
     TableMetadata created =
         tables
             .createKeyed(
-                name, dim, decay, orDefault(hyperparameters), optimizer, initializer, maxRows)
+                spec.name(),
+                spec.dim(),
+                spec.decay(),
+                orDefault(spec.hyperparameters()),
+                spec.optimizer(),
+                spec.initializer(),
+                maxRows)
             .metadata();
     changes.incrementAndGet();
     return created;
   }
 
-  private static void checkTable(
-      String name, int dim, Optimizer optimizer, RowInitializer initializer) {
+  private static void checkSpec(TableSpec spec) {
+    String name = spec.name();
+    int dim = spec.dim();
     GroupStore.checkName("table", name);
     if (dim <= 0 || dim > GroupStore.MAX_GROUP_SIZE) {
       throw new IllegalArgumentException(
@@ -175,7 +166,7 @@ public final class StoreTables {
               + ", got "
               + dim);
     }
-    if (optimizer == null || initializer == null) {
+    if (spec.optimizer() == null || spec.initializer() == null) {
       throw new IllegalArgumentException("table '" + name + "' needs an optimizer and initializer");
     }
   }

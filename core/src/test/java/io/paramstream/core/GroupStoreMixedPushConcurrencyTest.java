@@ -6,6 +6,7 @@ import io.paramstream.core.table.RowGradient;
 import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowSelection;
 import io.paramstream.core.table.TableRows;
+import io.paramstream.core.table.TableSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -48,11 +49,16 @@ class GroupStoreMixedPushConcurrencyTest {
     store.create("b", new float[64], false, null);
     store
         .tables()
-        .createIndexed("items", 6, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 0, 1);
+        .createIndexed(
+            new TableSpec("items", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+            6,
+            0,
+            1);
     store
         .tables()
         .createKeyed(
-            "users", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), Long.MAX_VALUE);
+            new TableSpec("users", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+            Long.MAX_VALUE);
     float[] groupGradient = new float[64];
     Arrays.fill(groupGradient, 1);
     float[] rowGradient = new float[IDS.length * DIM];

@@ -10,6 +10,7 @@ import io.paramstream.core.table.RowSelection;
 import io.paramstream.core.table.TableCheckpoint;
 import io.paramstream.core.table.TableMetadata;
 import io.paramstream.core.table.TableRows;
+import io.paramstream.core.table.TableSpec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
@@ -38,10 +39,15 @@ class GroupStoreTablesTest {
     store.create("g", new float[] {10, 20, 30}, false, null);
     store
         .tables()
-        .createIndexed("items", 8, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 0, 1);
+        .createIndexed(
+            new TableSpec("items", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+            8,
+            0,
+            1);
     store
         .tables()
-        .createKeyed("users", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 3);
+        .createKeyed(
+            new TableSpec("users", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()), 3);
   }
 
   private float[] readRows(String table, long... ids) {
@@ -228,14 +234,22 @@ class GroupStoreTablesTest {
     limited
         .tables()
         .createIndexed(
-            "a", 10, DIM, false, null, Optimizer.sgd(0.9, 0, false), RowInitializer.zeros(), 0, 1);
+            new TableSpec(
+                "a", DIM, false, null, Optimizer.sgd(0.9, 0, false), RowInitializer.zeros()),
+            10,
+            0,
+            1);
     assertThat(limited.parameterBytes()).isEqualTo(720);
     assertThatThrownBy(
             () ->
                 limited
                     .tables()
                     .createIndexed(
-                        "b", 20, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 0, 1))
+                        new TableSpec(
+                            "b", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+                        20,
+                        0,
+                        1))
         .isInstanceOfSatisfying(
             GroupStoreException.class,
             e -> assertThat(e.reason()).isEqualTo(GroupStoreException.Reason.RESOURCE_EXHAUSTED))
@@ -257,7 +271,8 @@ class GroupStoreTablesTest {
     limited
         .tables()
         .createKeyed(
-            "users", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), Long.MAX_VALUE);
+            new TableSpec("users", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+            Long.MAX_VALUE);
     // 16 bytes a row: 6 rows fit in the 96 bytes left, 7 do not.
     List<GroupGradient> group = List.of(new GroupGradient("g", new float[] {1}));
 
@@ -294,13 +309,9 @@ class GroupStoreTablesTest {
                 store
                     .tables()
                     .createIndexed(
-                        "huge",
+                        new TableSpec(
+                            "huge", 1 << 20, false, null, Optimizer.sgd(), RowInitializer.zeros()),
                         GroupStore.MAX_GROUP_SIZE,
-                        1 << 20,
-                        false,
-                        null,
-                        Optimizer.sgd(),
-                        RowInitializer.zeros(),
                         0,
                         1))
         .isInstanceOfSatisfying(
@@ -318,20 +329,29 @@ class GroupStoreTablesTest {
                 store
                     .tables()
                     .createIndexed(
-                        "t", 0, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 0, 1))
+                        new TableSpec(
+                            "t", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+                        0,
+                        0,
+                        1))
         .hasMessageContaining("got 0");
     assertThatThrownBy(
             () ->
                 store
                     .tables()
-                    .createKeyed("t", 0, false, null, Optimizer.sgd(), RowInitializer.zeros(), 5))
+                    .createKeyed(
+                        new TableSpec("t", 0, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+                        5))
         .hasMessageContaining("dim")
         .hasMessageContaining("got 0");
     assertThatThrownBy(
             () ->
                 store
                     .tables()
-                    .createKeyed("", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 5))
+                    .createKeyed(
+                        new TableSpec(
+                            "", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+                        5))
         .hasMessageContaining("table name must not be empty");
     assertThat(store.tables().list(List.of())).isEmpty();
   }
@@ -345,19 +365,29 @@ class GroupStoreTablesTest {
                 store
                     .tables()
                     .createKeyed(
-                        "items", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 5))
+                        new TableSpec(
+                            "items", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+                        5))
         .isInstanceOfSatisfying(
             GroupStoreException.class,
             e -> assertThat(e.reason()).isEqualTo(GroupStoreException.Reason.ALREADY_EXISTS));
     // Tables and groups have separate names.
-    store.tables().createKeyed("g", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 5);
+    store
+        .tables()
+        .createKeyed(
+            new TableSpec("g", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()), 5);
   }
 
   @Test
   void createIndexedTable_idOffsetAndStride_rowsStartAsTheWholeTablesRows() {
     RowInitializer init = RowInitializer.uniform(1, 42);
-    store.tables().createIndexed("shard", 5, DIM, false, null, Optimizer.sgd(), init, 3, 2);
-    store.tables().createKeyed("whole", DIM, false, null, Optimizer.sgd(), init, Long.MAX_VALUE);
+    store
+        .tables()
+        .createIndexed(new TableSpec("shard", DIM, false, null, Optimizer.sgd(), init), 5, 3, 2);
+    store
+        .tables()
+        .createKeyed(
+            new TableSpec("whole", DIM, false, null, Optimizer.sgd(), init), Long.MAX_VALUE);
 
     TableMetadata shard = store.tables().list(List.of("shard")).get(0);
     assertThat(shard.idOffset()).isEqualTo(3);

@@ -9,6 +9,7 @@ import io.paramstream.core.GroupStore;
 import io.paramstream.core.table.RowGradient;
 import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowSelection;
+import io.paramstream.core.table.TableSpec;
 import io.paramstream.proto.v1.CheckpointRequest;
 import io.paramstream.proto.v1.CheckpointResponse;
 import io.paramstream.proto.v1.CreateTableRequest;
@@ -115,24 +116,26 @@ class TableCheckpointProcessTest {
     store
         .tables()
         .createIndexed(
-            "items",
+            new TableSpec(
+                "items",
+                DIM,
+                true,
+                hp,
+                io.paramstream.core.Optimizer.adam(0.9, 0.999, 1e-8),
+                RowInitializer.uniform(0.5, 7)),
             ITEMS,
-            DIM,
-            true,
-            hp,
-            io.paramstream.core.Optimizer.adam(0.9, 0.999, 1e-8),
-            RowInitializer.uniform(0.5, 7),
             5,
             3);
     store
         .tables()
         .createKeyed(
-            "users",
-            DIM,
-            false,
-            hp,
-            io.paramstream.core.Optimizer.sgd(0.9, 0, false),
-            RowInitializer.normal(0.1, 9),
+            new TableSpec(
+                "users",
+                DIM,
+                false,
+                hp,
+                io.paramstream.core.Optimizer.sgd(0.9, 0, false),
+                RowInitializer.normal(0.1, 9)),
             10_000);
     return store;
   }

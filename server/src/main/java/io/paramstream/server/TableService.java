@@ -11,6 +11,7 @@ import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowSelection;
 import io.paramstream.core.table.TableMetadata;
 import io.paramstream.core.table.TableRows;
+import io.paramstream.core.table.TableSpec;
 import io.paramstream.proto.v1.CreateTableRequest;
 import io.paramstream.proto.v1.CreateTableResponse;
 import io.paramstream.proto.v1.DeleteTablesRequest;
@@ -81,6 +82,8 @@ final class TableService {
         request.hasInitializer()
             ? TableConverters.fromProto(request.getInitializer())
             : RowInitializer.zeros();
+    TableSpec spec =
+        new TableSpec(name, dim, request.getWeightDecay(), hyperparameters, optimizer, initializer);
     if (request.getKeyed()) {
       if (request.getIdOffset() != 0 || request.getIdStride() > 1) {
         throw new IllegalArgumentException(
@@ -91,30 +94,10 @@ final class TableService {
       }
       // 0 (and anything past what a keyed table can address) means no limit of its own.
       long maxRows = request.getRows() <= 0 ? KeyedTable.MAX_ROWS : request.getRows();
-      return store
-          .tables()
-          .createKeyed(
-              name,
-              dim,
-              request.getWeightDecay(),
-              hyperparameters,
-              optimizer,
-              initializer,
-              maxRows);
+      return store.tables().createKeyed(spec, maxRows);
     }
     long stride = request.getIdStride() == 0 ? 1 : request.getIdStride();
-    return store
-        .tables()
-        .createIndexed(
-            name,
-            request.getRows(),
-            dim,
-            request.getWeightDecay(),
-            hyperparameters,
-            optimizer,
-            initializer,
-            request.getIdOffset(),
-            stride);
+    return store.tables().createIndexed(spec, request.getRows(), request.getIdOffset(), stride);
   }
 
   void listTables(ListTablesRequest request, StreamObserver<ListTablesResponse> observer) {

@@ -15,6 +15,7 @@ import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowSelection;
 import io.paramstream.core.table.TableCheckpoint;
 import io.paramstream.core.table.TableMetadata;
+import io.paramstream.core.table.TableSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,29 +44,32 @@ class TableCheckpointRoundTripTest {
     store
         .tables()
         .createIndexed(
-            "items",
+            new TableSpec(
+                "items",
+                DIM,
+                true,
+                null,
+                Optimizer.sgd(0.9, 0.1, false),
+                RowInitializer.uniform(0.5, 11)),
             20,
-            DIM,
-            true,
-            null,
-            Optimizer.sgd(0.9, 0.1, false),
-            RowInitializer.uniform(0.5, 11),
             3,
             4);
     store
         .tables()
         .createKeyed(
-            "users",
-            DIM,
-            false,
-            new Hyperparameters(0.01, 0),
-            Optimizer.adamW(0.8, 0.99, 1e-6),
-            RowInitializer.normal(0.2, 12),
+            new TableSpec(
+                "users",
+                DIM,
+                false,
+                new Hyperparameters(0.01, 0),
+                Optimizer.adamW(0.8, 0.99, 1e-6),
+                RowInitializer.normal(0.2, 12)),
             1000);
     store
         .tables()
         .createKeyed(
-            "plain", DIM, true, null, Optimizer.sgd(), RowInitializer.zeros(), Long.MAX_VALUE);
+            new TableSpec("plain", DIM, true, null, Optimizer.sgd(), RowInitializer.zeros()),
+            Long.MAX_VALUE);
     SplittableRandom random = new SplittableRandom(5);
     for (long sequence = 1; sequence <= 25; sequence++) {
       store.push("w1", sequence, List.of(dense(random)), tableParts(random));

@@ -12,6 +12,7 @@ import io.paramstream.core.table.RowGradient;
 import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowSelection;
 import io.paramstream.core.table.SparseTable;
+import io.paramstream.core.table.TableSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -48,17 +49,24 @@ class TableCutConsistencyTest {
       store
           .tables()
           .createIndexed(
-              "items" + w, 32, DIM, true, null, optimizer, RowInitializer.uniform(0.1, w), 0, 1);
+              new TableSpec(
+                  "items" + w, DIM, true, null, optimizer, RowInitializer.uniform(0.1, w)),
+              32,
+              0,
+              1);
       store
           .tables()
           .createKeyed(
-              "users" + w, DIM, false, null, optimizer, RowInitializer.normal(0.1, w), 100_000);
+              new TableSpec(
+                  "users" + w, DIM, false, null, optimizer, RowInitializer.normal(0.1, w)),
+              100_000);
     }
     // Plain SGD on rows no two workers share: its rows do not depend on how pushes interleave.
     store
         .tables()
         .createKeyed(
-            "shared", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), Long.MAX_VALUE);
+            new TableSpec("shared", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+            Long.MAX_VALUE);
     return store;
   }
 

@@ -11,6 +11,7 @@ import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowSelection;
 import io.paramstream.core.table.TableHeader;
 import io.paramstream.core.table.TableRowSink;
+import io.paramstream.core.table.TableSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -42,7 +43,10 @@ class TableCutCopyBudgetTest {
       store
           .tables()
           .createIndexed(
-              table, ROWS, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 0, 1);
+              new TableSpec(table, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+              ROWS,
+              0,
+              1);
     }
     return store;
   }
