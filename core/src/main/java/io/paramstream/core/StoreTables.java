@@ -22,11 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * GroupStore#tables()}.
  *
  * <p>It owns the {@link TableStore} and checks what a table may be (name, dim, rows, stride) and
- * what it may cost: table bytes count against {@code --max-parameter-bytes} in the same {@link
- * StoreUsage} as group bytes, and every change advances the store's change count that periodic
- * checkpoints read. It is separate from {@link GroupStore} because none of these operations takes a
- * group lock; what needs groups and tables under one lock order (the mixed push, the checkpoint
- * cut, restoring a whole store, a SetHyperparameters over both) stays there.
+ * what it may cost: table bytes count against {@code --max-parameter-bytes} in the same accounting
+ * ({@code StoreUsage}) as group bytes, and every change advances the store's change count that
+ * periodic checkpoints read. It is separate from {@link GroupStore} because none of these
+ * operations takes a group lock; what needs groups and tables under one lock order (the mixed push,
+ * the checkpoint cut, restoring a whole store, a SetHyperparameters over both) stays there.
  *
  * <p>Errors are the store's: NOT_FOUND and ALREADY_EXISTS as {@link GroupStoreException}, bad input
  * as {@link IllegalArgumentException}, RESOURCE_EXHAUSTED as {@link GroupStoreException}.

@@ -226,7 +226,7 @@ class GroupStoreTablesTest {
   }
 
   @Test
-  void createIndexedTable_pastMaxParameterBytes_resourceExhaustedNamingLimit() {
+  void createIndexed_pastMaxParameterBytes_resourceExhaustedNamingLimit() {
     GroupStore limited = new GroupStore(LR_ONE, new StoreLimits(10, 1000));
     limited.create("g", new float[100], false, null); // 400 bytes
 
@@ -303,7 +303,7 @@ class GroupStoreTablesTest {
   }
 
   @Test
-  void createIndexedTable_largerThanTheHeap_resourceExhaustedBeforeAllocating() {
+  void createIndexed_largerThanTheHeap_resourceExhaustedBeforeAllocating() {
     assertThatThrownBy(
             () ->
                 store
@@ -323,7 +323,7 @@ class GroupStoreTablesTest {
   }
 
   @Test
-  void createIndexedTable_badFields_invalidNamingThem() {
+  void createIndexed_badFields_invalidNamingThem() {
     assertThatThrownBy(
             () ->
                 store
@@ -357,7 +357,7 @@ class GroupStoreTablesTest {
   }
 
   @Test
-  void createTable_takenName_alreadyExists() {
+  void create_takenName_alreadyExists() {
     createGroupAndTables();
 
     assertThatThrownBy(
@@ -379,7 +379,7 @@ class GroupStoreTablesTest {
   }
 
   @Test
-  void createIndexedTable_idOffsetAndStride_rowsStartAsTheWholeTablesRows() {
+  void createIndexed_idOffsetAndStride_rowsStartAsTheWholeTablesRows() {
     RowInitializer init = RowInitializer.uniform(1, 42);
     store
         .tables()
@@ -396,7 +396,7 @@ class GroupStoreTablesTest {
   }
 
   @Test
-  void deleteTables_oneUnknown_deletesNothing() {
+  void delete_oneUnknown_deletesNothing() {
     createGroupAndTables();
 
     assertThatThrownBy(() -> store.tables().delete(List.of("items", "nope")))
@@ -460,7 +460,7 @@ class GroupStoreTablesTest {
   }
 
   @Test
-  void restoreTable_countsItsBytesAgainstTheLimit() throws Exception {
+  void restore_countsItsBytesAgainstTheLimit() throws Exception {
     createGroupAndTables();
     store.push(
         null, 0, List.of(), List.of(new RowGradient("users", new long[] {1, 2}, rows(1, 2))));
