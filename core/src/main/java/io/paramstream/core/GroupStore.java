@@ -1,20 +1,16 @@
 package io.paramstream.core;
 
+import static io.paramstream.core.GroupLocks.lockAll;
+import static io.paramstream.core.GroupLocks.lockForChange;
+import static io.paramstream.core.GroupLocks.unlockAll;
+
 import io.paramstream.core.table.LockedTables;
 import io.paramstream.core.table.RowGradient;
-import io.paramstream.core.table.RowInitializer;
-import io.paramstream.core.table.RowSelection;
-import io.paramstream.core.table.SparseTable;
 import io.paramstream.core.table.TableCut;
 import io.paramstream.core.table.TableMetadata;
 import io.paramstream.core.table.TablePush;
-import io.paramstream.core.table.TableRows;
-import io.paramstream.core.table.TableStore;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -35,8 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * read sees either all or none of a push. Each group has its own lock: pushes to different groups
  * run in parallel.
  *
- * <p>The store also holds sparse tables ({@link TableStore}), named separately from groups, with
- * the same errors: NOT_FOUND and ALREADY_EXISTS as {@link GroupStoreException}, bad input as {@link
+ * <p>The store also holds sparse tables ({@link #tables()}), named separately from groups, with the
+ * same errors: NOT_FOUND and ALREADY_EXISTS as {@link GroupStoreException}, bad input as {@link
  * IllegalArgumentException}, a keyed table past its row limit as {@link
  * io.paramstream.core.table.RowLimitException}. Table bytes count against {@code
  * --max-parameter-bytes} beside group bytes. One push may carry group and table gradients and is
@@ -54,13 +50,18 @@ public final class GroupStore {
   private final AtomicLong nextId = new AtomicLong();
   private final List<VersionListener> listeners = new CopyOnWriteArrayList<>();
   private final Hyperparameters defaultHyperparameters;
-  private final StoreLimits limits;
+
+  /** Groups and parameter bytes of groups and tables, counted against the store's limits. */
+  private final StoreUsage usage;
 
   /**
    * The sparse tables beside the groups. Lock order: every group lock a caller needs, then table
    * locks (in table creation order), so mixed pushes and cuts of both never deadlock.
    */
-  private final TableStore tables = new TableStore();
+  private final StoreTables tables;
+
+  /** Consistent reads of several groups. */
+  private final GroupReads reads = new GroupReads(this);
 
   /**
    * Highest applied push sequence per worker. Written only while holding the locks of the push's
@@ -68,8 +69,6 @@ public final class GroupStore {
    * holds every table lock) sees it consistent with the values.
    */
   private final ConcurrentHashMap<String, Long> lastSequences = new ConcurrentHashMap<>();
-
-  private final Object usageLock = new Object();
 
   /**
    * Counts changes to groups and sequences; incremented after each change is visible, so a value
@@ -82,19 +81,19 @@ public final class GroupStore {
   /** Guarded by checkpointLock. The checkpoint cut not yet closed, or null. */
   private CheckpointCut activeCut;
 
-  /** Guarded by usageLock. Groups counted against {@link #limits}, including ones being created. */
-  private int usedGroups;
-
-  /** Guarded by usageLock. */
-  private long usedParameterBytes;
-
   public GroupStore(Hyperparameters defaultHyperparameters) {
     this(defaultHyperparameters, StoreLimits.NONE);
   }
 
   public GroupStore(Hyperparameters defaultHyperparameters, StoreLimits limits) {
     this.defaultHyperparameters = Objects.requireNonNull(defaultHyperparameters);
-    this.limits = Objects.requireNonNull(limits);
+    this.usage = new StoreUsage(Objects.requireNonNull(limits));
+    this.tables = new StoreTables(usage, defaultHyperparameters, changes);
+  }
+
+  /** The sparse tables beside the groups: create, list, delete, read rows and more. */
+  public StoreTables tables() {
+    return tables;
   }
 
   /** Hyperparameters given to groups created without any. */
@@ -145,14 +144,14 @@ public final class GroupStore {
     if (groups.containsKey(name)) {
       throw alreadyExists(name);
     }
-    reserve(name, initialValues.length);
+    usage.reserveGroup(name, initialValues.length);
     ParameterGroup group;
     try {
       group =
           new ParameterGroup(
               nextId.getAndIncrement(), name, initialValues, weightDecay, chosen, optimizer);
     } catch (OutOfMemoryError e) {
-      release(initialValues.length);
+      usage.releaseGroup(initialValues.length);
       throw new GroupStoreException(
           GroupStoreException.Reason.RESOURCE_EXHAUSTED,
           "the server has no heap left for the optimizer state of group '"
@@ -162,7 +161,7 @@ public final class GroupStore {
               + " elements); nothing was created");
     }
     if (groups.putIfAbsent(name, group) != null) {
-      release(initialValues.length);
+      usage.releaseGroup(initialValues.length);
       throw alreadyExists(name);
     }
     changes.incrementAndGet(); // a new group is a change the next checkpoint must hold
@@ -189,9 +188,7 @@ public final class GroupStore {
     if (groups.containsKey(name)) {
       throw alreadyExists(name);
     }
-    synchronized (usageLock) {
-      checkLimits(name, elements);
-    }
+    usage.checkGroup(name, elements);
   }
 
   /** Adds a group within the limits, or fails changing nothing. */
@@ -199,9 +196,9 @@ public final class GroupStore {
     if (groups.containsKey(group.name)) {
       throw alreadyExists(group.name);
     }
-    reserve(group.name, group.values.length);
+    usage.reserveGroup(group.name, group.values.length);
     if (groups.putIfAbsent(group.name, group) != null) {
-      release(group.values.length);
+      usage.releaseGroup(group.values.length);
       throw alreadyExists(group.name);
     }
     changes.incrementAndGet();
@@ -212,56 +209,9 @@ public final class GroupStore {
         GroupStoreException.Reason.ALREADY_EXISTS, "group '" + name + "' already exists");
   }
 
-  private void reserve(String name, int elements) {
-    long bytes = (long) elements * Float.BYTES;
-    synchronized (usageLock) {
-      checkLimits(name, elements);
-      usedGroups++;
-      usedParameterBytes += bytes;
-    }
-  }
-
-  /** Guarded by usageLock. */
-  private void checkLimits(String name, long elements) {
-    long bytes = elements * Float.BYTES;
-    if (usedGroups >= limits.maxGroups()) {
-      throw new GroupStoreException(
-          GroupStoreException.Reason.RESOURCE_EXHAUSTED,
-          "cannot create group '"
-              + name
-              + "': the server holds its maximum of "
-              + limits.maxGroups()
-              + " groups");
-    }
-    if (bytes > limits.maxParameterBytes() - usedParameterBytes) {
-      throw new GroupStoreException(
-          GroupStoreException.Reason.RESOURCE_EXHAUSTED,
-          "cannot create group '"
-              + name
-              + "' of "
-              + elements
-              + " elements ("
-              + bytes
-              + " bytes): "
-              + usedParameterBytes
-              + " of the server's "
-              + limits.maxParameterBytes()
-              + " parameter bytes are in use");
-    }
-  }
-
-  private void release(int elements) {
-    synchronized (usageLock) {
-      usedGroups--;
-      usedParameterBytes -= (long) elements * Float.BYTES;
-    }
-  }
-
-  /** Bytes of float32 values over all groups. */
+  /** Bytes of float32 values over all groups and tables. */
   public long parameterBytes() {
-    synchronized (usageLock) {
-      return usedParameterBytes;
-    }
+    return usage.parameterBytes();
   }
 
   /**
@@ -293,7 +243,7 @@ public final class GroupStore {
       for (ParameterGroup group : locked) {
         group.markDeleted();
         if (groups.remove(group.name, group)) {
-          release(group.values.length);
+          usage.releaseGroup(group.values.length);
         }
       }
       changes.incrementAndGet();
@@ -353,7 +303,7 @@ public final class GroupStore {
     }
     List<ParameterGroup> targets =
         gradients.isEmpty() && !rows.isEmpty() ? List.of() : validatePush(gradients);
-    TablePush tablePush = tables.stage(rows);
+    TablePush tablePush = tables.store().stage(rows);
 
     long[] versions = new long[targets.size()];
     long[] tableVersions;
@@ -375,10 +325,10 @@ public final class GroupStore {
         }
         if (awaitCheckpoint == null) {
           if (fresh) {
-            reserveTableBytes(tablePush.tableNames(), newBytes);
+            usage.reserveTableBytes(tablePush.tableNames(), newBytes);
             // Under the locks, so a snapshot never sees the sequence without the values.
             if (workerId != null && !claimSequence(workerId, sequence)) {
-              releaseBytes(newBytes);
+              usage.releaseTableBytes(newBytes);
               fresh = false;
             }
           }
@@ -473,7 +423,7 @@ public final class GroupStore {
    * (names, finite values, limits) first; on failure the store stays empty.
    */
   public void importState(StoreState state) {
-    if (!groups.isEmpty() || !lastSequences.isEmpty() || !tables.names().isEmpty()) {
+    if (!groups.isEmpty() || !lastSequences.isEmpty() || !tables.store().names().isEmpty()) {
       throw GroupStoreException.invalid("can only restore into an empty store");
     }
     Set<String> names = new HashSet<>();
@@ -499,33 +449,17 @@ public final class GroupStore {
                 group.optimizer(),
                 group.version()));
       }
-      importTables(state.tables());
+      tables.importAll(state.tables());
     } catch (RuntimeException e) {
       for (ParameterGroup group : new ArrayList<>(groups.values())) {
         if (groups.remove(group.name, group)) {
-          release(group.values.length);
+          usage.releaseGroup(group.values.length);
         }
       }
       throw e;
     }
     lastSequences.putAll(state.lastSequences());
     changes.incrementAndGet();
-  }
-
-  /** Adds restored tables, their bytes counted against the limit: all of them or none. */
-  private void importTables(List<SparseTable> restored) {
-    long bytes = 0;
-    for (SparseTable table : restored) {
-      checkName("table", table.name());
-      bytes += table.metadata().storedBytes();
-    }
-    reserveTableBytes(restored.stream().map(SparseTable::name).toList(), bytes);
-    try {
-      tables.importTables(restored);
-    } catch (RuntimeException e) {
-      releaseBytes(bytes);
-      throw GroupStoreException.invalid(e.getMessage());
-    }
   }
 
   /**
@@ -554,7 +488,7 @@ public final class GroupStore {
       List<ParameterGroup> locked = lockAll(targets, true);
       // Every table lock too, after the group locks as a mixed push takes them: the cut's
       // de-duplication table then matches the tables as well, and tables can join the cut here.
-      try (LockedTables lockedTables = tables.lockAll()) {
+      try (LockedTables lockedTables = tables.store().lockAll()) {
         List<ParameterGroup> live = targets.stream().filter(g -> !g.isDeleted()).toList();
         CopyBudget budget = new CopyBudget();
         activeCut =
@@ -642,15 +576,7 @@ public final class GroupStore {
    * instant between pushes. An empty selector list reads every group.
    */
   public void read(List<GroupSelector> selectors, SnapshotVisitor visitor) {
-    readLocked(
-        selectors,
-        (group, modified) -> {
-          if (modified) {
-            visitor.group(group.metadata(), group.values);
-          } else {
-            visitor.notModified(group.metadata());
-          }
-        });
+    reads.read(selectors, visitor);
   }
 
   /**
@@ -662,79 +588,12 @@ public final class GroupStore {
    * @throws GroupStoreException NOT_FOUND for an unknown group, INVALID_ARGUMENT for a repeat
    */
   public StreamingRead openRead(List<GroupSelector> selectors, TransientMemoryBudget readerBudget) {
-    Objects.requireNonNull(readerBudget, "readerBudget");
-    List<GroupMetadata> metadata = new ArrayList<>();
-    List<GroupCursor> cursors = new ArrayList<>();
-    readLocked(
-        selectors,
-        (group, modified) -> {
-          metadata.add(group.metadata());
-          GroupCursor cursor = null;
-          if (modified) {
-            cursor = new GroupCursor(group, group.version(), readerBudget);
-            group.addReader(cursor);
-          }
-          cursors.add(cursor);
-        });
-    return new StreamingRead(List.copyOf(metadata), cursors.toArray(new GroupCursor[0]));
-  }
-
-  /** Sees one selected group under the locks of all of them. */
-  private interface LockedGroupVisitor {
-    void visit(ParameterGroup group, boolean modified);
-  }
-
-  /** Visits the selected groups, in selection order, all at one instant between pushes. */
-  private void readLocked(List<GroupSelector> selectors, LockedGroupVisitor visitor) {
-    Selection selection = select(selectors);
-    List<ParameterGroup> locked = lockAll(selection.targets, selectors.isEmpty());
-    try {
-      for (int i = 0; i < selection.targets.size(); i++) {
-        ParameterGroup group = selection.targets.get(i);
-        if (group.isDeleted()) {
-          continue; // deleted after we listed it for an all-groups read
-        }
-        visitor.visit(group, group.version() > selection.chosen.get(i).ifNewerThan());
-      }
-    } finally {
-      unlockAll(locked);
-    }
-  }
-
-  /** The groups a read selects, with the selector of each; all groups by name when empty. */
-  private record Selection(List<ParameterGroup> targets, List<GroupSelector> chosen) {}
-
-  private Selection select(List<GroupSelector> selectors) {
-    if (selectors.isEmpty()) {
-      List<ParameterGroup> targets = new ArrayList<>(groups.values());
-      targets.sort(Comparator.comparing(g -> g.name));
-      return new Selection(targets, targets.stream().map(g -> GroupSelector.any(g.name)).toList());
-    }
-    List<ParameterGroup> targets = new ArrayList<>(selectors.size());
-    for (GroupSelector selector : selectors) {
-      targets.add(lookup(selector.name()));
-    }
-    checkDistinct(targets);
-    return new Selection(targets, selectors);
+    return reads.openRead(selectors, readerBudget);
   }
 
   /** Copies of the named groups' values, read as one consistent snapshot, in the given order. */
   public Map<String, float[]> snapshot(List<String> names) {
-    Map<String, float[]> copies = new LinkedHashMap<>();
-    read(
-        names.stream().map(GroupSelector::any).toList(),
-        new SnapshotVisitor() {
-          @Override
-          public void group(GroupMetadata group, float[] values) {
-            copies.put(group.name(), values.clone());
-          }
-
-          @Override
-          public void notModified(GroupMetadata group) {
-            throw new AssertionError("selected any version");
-          }
-        });
-    return copies;
+    return reads.snapshot(names);
   }
 
   /** Sets the hyperparameters of the named groups, or of every group when none is named. */
@@ -751,205 +610,19 @@ public final class GroupStore {
    */
   public List<GroupMetadata> setHyperparameters(
       Collection<String> names, HyperparameterChange change) {
-    Objects.requireNonNull(change, "change");
-    List<ParameterGroup> locked = lockAll(resolve(names, true), names.isEmpty());
-    List<GroupMetadata> result = new ArrayList<>(locked.size());
-    try {
-      List<ParameterGroup> live = locked.stream().filter(g -> !g.isDeleted()).toList();
-      List<Hyperparameters> updated = new ArrayList<>(live.size());
-      for (ParameterGroup group : live) {
-        updated.add(change.applyTo(group.metadata().hyperparameters()));
-      }
-      for (int i = 0; i < live.size(); i++) {
-        live.get(i).setHyperparameters(updated.get(i));
-        result.add(live.get(i).metadata());
-      }
-      changes.incrementAndGet();
-    } finally {
-      unlockAll(locked);
-    }
-    result.sort(Comparator.comparing(GroupMetadata::name));
-    return result;
-  }
-
-  /**
-   * Creates an indexed table of {@code rows} rows where row {@code i} starts as the initializer's
-   * row {@code i * idStride + idOffset} (0 and 1 for a table on one server).
-   *
-   * @param hyperparameters null for the store's defaults
-   * @throws GroupStoreException ALREADY_EXISTS; RESOURCE_EXHAUSTED past {@code
-   *     --max-parameter-bytes} or the heap, with nothing allocated for the former
-   * @throws IllegalArgumentException naming a bad field
-   */
-  public TableMetadata createIndexedTable(
-      String name,
-      long rows,
-      int dim,
-      boolean decay,
-      Hyperparameters hyperparameters,
-      Optimizer optimizer,
-      RowInitializer initializer,
-      long idOffset,
-      long idStride) {
-    checkTable(name, dim, optimizer, initializer);
-    if (rows <= 0 || rows > MAX_GROUP_SIZE) {
-      throw new IllegalArgumentException(
-          "indexed table '"
-              + name
-              + "' needs between 1 and "
-              + MAX_GROUP_SIZE
-              + " rows, got "
-              + Long.toUnsignedString(rows));
-    }
-    if (idStride == 0) {
-      throw new IllegalArgumentException("table '" + name + "' needs an id stride other than 0");
-    }
-    if (tables.contains(name)) {
-      throw new GroupStoreException(
-          GroupStoreException.Reason.ALREADY_EXISTS, "a table named '" + name + "' already exists");
-    }
-    long bytes = saturatedProduct(rows, SparseTable.bytesPerRow(dim, optimizer));
-    reserveTableBytes(List.of(name), bytes);
-    long heap = Runtime.getRuntime().maxMemory();
-    if (bytes >= heap) {
-      releaseBytes(bytes);
-      throw new GroupStoreException(
-          GroupStoreException.Reason.RESOURCE_EXHAUSTED,
-          "table '"
-              + name
-              + "' of "
-              + rows
-              + " rows of "
-              + dim
-              + " floats needs "
-              + bytes
-              + " bytes with optimizer state, more than this server's whole heap of "
-              + heap
-              + " bytes (-Xmx); nothing was created");
-    }
-    try {
-      TableMetadata created =
-          tables
-              .createIndexed(
-                  name,
-                  (int) rows,
-                  dim,
-                  decay,
-                  orDefault(hyperparameters),
-                  optimizer,
-                  initializer,
-                  idOffset,
-                  idStride)
-              .metadata();
-      changes.incrementAndGet();
-      return created;
-    } catch (OutOfMemoryError e) {
-      releaseBytes(bytes);
-      throw new GroupStoreException(
-          GroupStoreException.Reason.RESOURCE_EXHAUSTED,
-          "the server has no heap left for table '"
-              + name
-              + "' ("
-              + rows
-              + " rows of "
-              + dim
-              + " floats, "
-              + bytes
-              + " bytes with optimizer state); nothing was created");
-    } catch (RuntimeException e) {
-      releaseBytes(bytes);
-      throw e;
-    }
-  }
-
-  /**
-   * Creates an empty keyed table whose rows are created on first push, at most {@code maxRows}
-   * ({@code Long.MAX_VALUE} for no limit of its own; new rows still count against {@code
-   * --max-parameter-bytes}).
-   *
-   * @param hyperparameters null for the store's defaults
-   * @throws GroupStoreException ALREADY_EXISTS
-   * @throws IllegalArgumentException naming a bad field
-   */
-  public TableMetadata createKeyedTable(
-      String name,
-      int dim,
-      boolean decay,
-      Hyperparameters hyperparameters,
-      Optimizer optimizer,
-      RowInitializer initializer,
-      long maxRows) {
-    checkTable(name, dim, optimizer, initializer);
-    TableMetadata created =
-        tables
-            .createKeyed(
-                name, dim, decay, orDefault(hyperparameters), optimizer, initializer, maxRows)
-            .metadata();
-    changes.incrementAndGet();
-    return created;
-  }
-
-  private void checkTable(String name, int dim, Optimizer optimizer, RowInitializer initializer) {
-    checkName("table", name);
-    if (dim <= 0 || dim > MAX_GROUP_SIZE) {
-      throw new IllegalArgumentException(
-          "table '" + name + "' needs dim between 1 and " + MAX_GROUP_SIZE + ", got " + dim);
-    }
-    if (optimizer == null || initializer == null) {
-      throw new IllegalArgumentException("table '" + name + "' needs an optimizer and initializer");
-    }
-  }
-
-  private Hyperparameters orDefault(Hyperparameters hyperparameters) {
-    return hyperparameters == null ? defaultHyperparameters : hyperparameters;
-  }
-
-  private static long saturatedProduct(long a, long b) {
-    long high = Math.multiplyHigh(a, b);
-    return high == 0 && a * b >= 0 ? a * b : Long.MAX_VALUE;
-  }
-
-  /**
-   * Metadata of the named tables, or of every table when {@code names} is empty, sorted by name.
-   *
-   * @throws GroupStoreException NOT_FOUND for an unknown name
-   */
-  public List<TableMetadata> listTables(Collection<String> names) {
-    return tables.list(names);
-  }
-
-  /**
-   * Deletes the named tables: all of them, or none (NOT_FOUND) if any is unknown. Their bytes no
-   * longer count against {@code --max-parameter-bytes}.
-   */
-  public void deleteTables(Collection<String> names) {
-    List<TableMetadata> removed = tables.delete(names);
-    releaseBytes(removed.stream().mapToLong(TableMetadata::storedBytes).sum());
-    changes.incrementAndGet();
-  }
-
-  /**
-   * Changes what {@code change} names on the named tables (every table when none is named). All or
-   * nothing, like {@link #setHyperparameters(Collection, HyperparameterChange)}.
-   */
-  public List<TableMetadata> setTableHyperparameters(
-      Collection<String> names, HyperparameterChange change) {
-    return setHyperparameters(List.of(), false, names, names.isEmpty(), change).tables();
+    return setHyperparameters(names, names.isEmpty(), List.of(), false, change).groups();
   }
 
   /**
    * What SetHyperparameters does: changes the named groups and the named tables, or every group and
    * every table when both are empty, all or nothing (an unknown name or a result invalid for any of
-   * them changes none).
+   * them changes none). Tables alone: {@link StoreTables#setHyperparameters}.
    */
   public HyperparametersSet setHyperparameters(
       Collection<String> groupNames, Collection<String> tableNames, HyperparameterChange change) {
     boolean everything = groupNames.isEmpty() && tableNames.isEmpty();
     return setHyperparameters(groupNames, everything, tableNames, everything, change);
   }
-
-  /** The groups and tables a SetHyperparameters changed, each sorted by name. */
-  public record HyperparametersSet(List<GroupMetadata> groups, List<TableMetadata> tables) {}
 
   private HyperparametersSet setHyperparameters(
       Collection<String> groupNames,
@@ -960,113 +633,27 @@ public final class GroupStore {
     Objects.requireNonNull(change, "change");
     List<ParameterGroup> locked = lockAll(resolve(groupNames, allGroups), allGroups);
     List<GroupMetadata> groupResult = new ArrayList<>();
-    List<TableMetadata> tableResult = new ArrayList<>();
-    try (LockedTables lockedTables = tables.lock(tableNames, allTables)) {
+    List<TableMetadata> tableResult;
+    try (LockedTables lockedTables = tables.store().lock(tableNames, allTables)) {
       List<ParameterGroup> liveGroups = locked.stream().filter(g -> !g.isDeleted()).toList();
-      List<SparseTable> liveTables = lockedTables.live();
       // Compute every result first, so an invalid one changes nothing.
       List<Hyperparameters> groupUpdates = new ArrayList<>();
       for (ParameterGroup group : liveGroups) {
         groupUpdates.add(change.applyTo(group.metadata().hyperparameters()));
       }
-      List<Hyperparameters> tableUpdates = new ArrayList<>();
-      for (SparseTable table : liveTables) {
-        tableUpdates.add(change.applyTo(table.hyperparameters()));
-      }
+      StoreTables.StagedHyperparameters tableUpdates =
+          StoreTables.stageHyperparameters(lockedTables, change);
       for (int i = 0; i < liveGroups.size(); i++) {
         liveGroups.get(i).setHyperparameters(groupUpdates.get(i));
         groupResult.add(liveGroups.get(i).metadata());
       }
-      for (int i = 0; i < liveTables.size(); i++) {
-        liveTables.get(i).setHyperparameters(tableUpdates.get(i));
-        tableResult.add(liveTables.get(i).metadata());
-      }
+      tableResult = tableUpdates.apply();
       changes.incrementAndGet();
     } finally {
       unlockAll(locked);
     }
     groupResult.sort(Comparator.comparing(GroupMetadata::name));
-    tableResult.sort(Comparator.comparing(TableMetadata::name));
     return new HyperparametersSet(groupResult, tableResult);
-  }
-
-  /**
-   * Reads rows of several tables at one instant between pushes, each table unless it is not newer
-   * than its selection's {@code ifNewerThan}. See {@link TableStore#read}.
-   */
-  public List<TableRows> readRows(List<RowSelection> selections) {
-    return tables.read(selections);
-  }
-
-  /**
-   * Adds a table written by {@link io.paramstream.core.table.TableCheckpoint#write}, as it was
-   * saved, counting its bytes against {@code --max-parameter-bytes} like any table's.
-   *
-   * @throws io.paramstream.core.checkpoint.CorruptCheckpointException when the bytes are not a
-   *     whole, intact table
-   * @throws GroupStoreException ALREADY_EXISTS; RESOURCE_EXHAUSTED past the limit, the table not
-   *     added
-   */
-  public TableMetadata restoreTable(InputStream in) throws IOException {
-    TableMetadata restored = tables.restore(in).metadata();
-    try {
-      reserveTableBytes(List.of(restored.name()), restored.storedBytes());
-    } catch (GroupStoreException e) {
-      tables.delete(List.of(restored.name()));
-      throw e;
-    }
-    changes.incrementAndGet();
-    return restored;
-  }
-
-  /**
-   * Floats per row of a table; lets a caller stage a push's rows before applying it.
-   *
-   * @throws GroupStoreException NOT_FOUND for an unknown table
-   */
-  public int tableDim(String name) {
-    return tables.table(name).dim();
-  }
-
-  /**
-   * The tables themselves, for checkpoints (a cut locks them with {@link TableStore#lockAll} after
-   * every group lock; restore adds tables). Create, push and delete through this store, so that
-   * limits and de-duplication apply.
-   */
-  public TableStore tableStore() {
-    return tables;
-  }
-
-  /**
-   * Counts {@code bytes} of new table rows against {@code --max-parameter-bytes}, or fails with
-   * RESOURCE_EXHAUSTED naming the limit and the tables, reserving nothing.
-   */
-  private void reserveTableBytes(List<String> tableNames, long bytes) {
-    if (bytes == 0) {
-      return;
-    }
-    synchronized (usageLock) {
-      if (bytes > limits.maxParameterBytes() - usedParameterBytes) {
-        throw new GroupStoreException(
-            GroupStoreException.Reason.RESOURCE_EXHAUSTED,
-            "table rows of "
-                + bytes
-                + " bytes for "
-                + String.join(", ", tableNames)
-                + " would pass --max-parameter-bytes: "
-                + usedParameterBytes
-                + " of the server's "
-                + limits.maxParameterBytes()
-                + " parameter bytes are in use");
-      }
-      usedParameterBytes += bytes;
-    }
-  }
-
-  private void releaseBytes(long bytes) {
-    synchronized (usageLock) {
-      usedParameterBytes -= bytes;
-    }
   }
 
   /**
@@ -1076,6 +663,11 @@ public final class GroupStore {
    */
   public int sizeOf(String name) {
     return lookup(name).values.length;
+  }
+
+  /** Every group, in no order. */
+  List<ParameterGroup> allGroups() {
+    return new ArrayList<>(groups.values());
   }
 
   /** Number of groups. */
@@ -1117,7 +709,8 @@ public final class GroupStore {
     return targets;
   }
 
-  private ParameterGroup lookup(String name) {
+  /** The named group; NOT_FOUND if there is none. */
+  ParameterGroup lookup(String name) {
     ParameterGroup group = groups.get(name);
     if (group == null) {
       throw GroupStoreException.notFound(name);
@@ -1146,7 +739,8 @@ public final class GroupStore {
     }
   }
 
-  private static void checkDistinct(List<ParameterGroup> targets) {
+  /** Fails with INVALID_ARGUMENT if a group is among {@code targets} twice. */
+  static void checkDistinct(List<ParameterGroup> targets) {
     if (targets.size() < 2) {
       return;
     }
@@ -1158,66 +752,12 @@ public final class GroupStore {
     }
   }
 
-  /**
-   * Locks groups about to change, as {@link #lockAll}, after any open checkpoint cut has what it
-   * needs of them: a copy, or (when copies are over budget) its write, waited for without locks.
-   */
-  private static List<ParameterGroup> lockForChange(List<ParameterGroup> targets) {
-    while (true) {
-      List<ParameterGroup> locked = lockAll(targets, false);
-      for (ParameterGroup group : locked) {
-        CheckpointCut cut = group.pendingCut();
-        if (cut != null && !cut.preserve(group)) {
-          unlockAll(locked);
-          cut.awaitRoom(group);
-          locked = null;
-          break;
-        }
-      }
-      if (locked != null) {
-        return locked;
-      }
-    }
-  }
-
-  /**
-   * Locks groups in ascending id order and, unless {@code tolerateDeleted}, checks none was deleted
-   * meanwhile. Returns them in that lock order; on failure nothing stays locked.
-   */
-  private static List<ParameterGroup> lockAll(
-      List<ParameterGroup> targets, boolean tolerateDeleted) {
-    ParameterGroup[] ordered = targets.toArray(new ParameterGroup[0]);
-    if (ordered.length > 1) {
-      Arrays.sort(ordered, Comparator.comparingLong(g -> g.id));
-    }
-    List<ParameterGroup> locked = Arrays.asList(ordered);
-    int held = 0;
-    try {
-      for (ParameterGroup group : ordered) {
-        group.lock.lock();
-        held++;
-        if (group.isDeleted() && !tolerateDeleted) {
-          throw GroupStoreException.notFound(group.name);
-        }
-      }
-      return locked;
-    } catch (RuntimeException e) {
-      unlockAll(locked.subList(0, held));
-      throw e;
-    }
-  }
-
-  private static void unlockAll(List<ParameterGroup> locked) {
-    for (int i = locked.size() - 1; i >= 0; i--) {
-      locked.get(i).lock.unlock();
-    }
-  }
-
   private static void checkName(String name) {
     checkName("group", name);
   }
 
-  private static void checkName(String kind, String name) {
+  /** Fails with INVALID_ARGUMENT for an empty name or one past {@link #MAX_NAME_BYTES}. */
+  static void checkName(String kind, String name) {
     if (name == null || name.isEmpty()) {
       throw GroupStoreException.invalid(kind + " name must not be empty");
     }

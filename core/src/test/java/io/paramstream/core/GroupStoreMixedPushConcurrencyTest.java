@@ -6,6 +6,7 @@ import io.paramstream.core.table.RowGradient;
 import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowSelection;
 import io.paramstream.core.table.TableRows;
+import io.paramstream.core.table.TableSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,10 +47,18 @@ class GroupStoreMixedPushConcurrencyTest {
     GroupStore store = new GroupStore(new Hyperparameters(1.0, 0.0));
     store.create("a", new float[64], false, null);
     store.create("b", new float[64], false, null);
-    store.createIndexedTable(
-        "items", 6, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 0, 1);
-    store.createKeyedTable(
-        "users", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), Long.MAX_VALUE);
+    store
+        .tables()
+        .createIndexed(
+            new TableSpec("items", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+            6,
+            0,
+            1);
+    store
+        .tables()
+        .createKeyed(
+            new TableSpec("users", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+            Long.MAX_VALUE);
     float[] groupGradient = new float[64];
     Arrays.fill(groupGradient, 1);
     float[] rowGradient = new float[IDS.length * DIM];
@@ -96,11 +105,11 @@ class GroupStoreMixedPushConcurrencyTest {
     Arrays.fill(expectedRows, 2 * DIM, 3 * DIM, -pushes);
     for (String table : List.of("users", "items")) {
       TableRows rows =
-          store.readRows(List.of(new RowSelection(table, new long[] {0, 3, 5}, -1))).get(0);
+          store.tables().read(List.of(new RowSelection(table, new long[] {0, 3, 5}, -1))).get(0);
       assertThat(rows.version()).isEqualTo(pushes);
       assertThat(rows.values()).containsExactly(expectedRows);
     }
-    assertThat(store.listTables(List.of("users")).get(0).rows()).isEqualTo(3);
+    assertThat(store.tables().list(List.of("users")).get(0).rows()).isEqualTo(3);
     assertThat(store.snapshot(List.of("a")).get("a")).containsOnly((float) -pushes);
   }
 
@@ -110,10 +119,12 @@ class GroupStoreMixedPushConcurrencyTest {
     long[] ids = {0, 3, 5};
     while (!done.get() || reads == 0) {
       List<TableRows> both =
-          store.readRows(
-              List.of(
-                  new RowSelection("users", ids, RowSelection.ANY_VERSION),
-                  new RowSelection("items", ids, RowSelection.ANY_VERSION)));
+          store
+              .tables()
+              .read(
+                  List.of(
+                      new RowSelection("users", ids, RowSelection.ANY_VERSION),
+                      new RowSelection("items", ids, RowSelection.ANY_VERSION)));
       assertThat(both.get(0).version()).isEqualTo(both.get(1).version());
       assertThat(both.get(0).values()).containsExactly(both.get(1).values());
       // Row 3 got both duplicates of every push it saw, never one alone.

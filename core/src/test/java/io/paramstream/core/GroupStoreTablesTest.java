@@ -10,6 +10,7 @@ import io.paramstream.core.table.RowSelection;
 import io.paramstream.core.table.TableCheckpoint;
 import io.paramstream.core.table.TableMetadata;
 import io.paramstream.core.table.TableRows;
+import io.paramstream.core.table.TableSpec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
@@ -36,24 +37,33 @@ class GroupStoreTablesTest {
 
   private void createGroupAndTables() {
     store.create("g", new float[] {10, 20, 30}, false, null);
-    store.createIndexedTable(
-        "items", 8, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 0, 1);
-    store.createKeyedTable("users", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 3);
+    store
+        .tables()
+        .createIndexed(
+            new TableSpec("items", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+            8,
+            0,
+            1);
+    store
+        .tables()
+        .createKeyed(
+            new TableSpec("users", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()), 3);
   }
 
   private float[] readRows(String table, long... ids) {
     return store
-        .readRows(List.of(new RowSelection(table, ids, RowSelection.ANY_VERSION)))
+        .tables()
+        .read(List.of(new RowSelection(table, ids, RowSelection.ANY_VERSION)))
         .get(0)
         .values();
   }
 
   private void assertNothingChanged() {
     assertThat(store.snapshot(List.of("g")).get("g")).containsExactly(10, 20, 30);
-    assertThat(store.listTables(List.of()))
+    assertThat(store.tables().list(List.of()))
         .extracting(TableMetadata::version)
         .containsExactly(0L, 0L);
-    assertThat(store.listTables(List.of("users")).get(0).rows()).isZero();
+    assertThat(store.tables().list(List.of("users")).get(0).rows()).isZero();
     assertThat(readRows("items", 0, 1, 7)).containsOnly(0f);
   }
 
@@ -216,27 +226,41 @@ class GroupStoreTablesTest {
   }
 
   @Test
-  void createIndexedTable_pastMaxParameterBytes_resourceExhaustedNamingLimit() {
+  void createIndexed_pastMaxParameterBytes_resourceExhaustedNamingLimit() {
     GroupStore limited = new GroupStore(LR_ONE, new StoreLimits(10, 1000));
     limited.create("g", new float[100], false, null); // 400 bytes
 
     // 10 rows x 4 floats x 4 bytes x 2 arrays (momentum) = 320 bytes: fits.
-    limited.createIndexedTable(
-        "a", 10, DIM, false, null, Optimizer.sgd(0.9, 0, false), RowInitializer.zeros(), 0, 1);
+    limited
+        .tables()
+        .createIndexed(
+            new TableSpec(
+                "a", DIM, false, null, Optimizer.sgd(0.9, 0, false), RowInitializer.zeros()),
+            10,
+            0,
+            1);
     assertThat(limited.parameterBytes()).isEqualTo(720);
     assertThatThrownBy(
             () ->
-                limited.createIndexedTable(
-                    "b", 20, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 0, 1))
+                limited
+                    .tables()
+                    .createIndexed(
+                        new TableSpec(
+                            "b", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+                        20,
+                        0,
+                        1))
         .isInstanceOfSatisfying(
             GroupStoreException.class,
             e -> assertThat(e.reason()).isEqualTo(GroupStoreException.Reason.RESOURCE_EXHAUSTED))
         .hasMessageContaining("--max-parameter-bytes")
         .hasMessageContaining("1000");
-    assertThat(limited.listTables(List.of())).extracting(TableMetadata::name).containsExactly("a");
+    assertThat(limited.tables().list(List.of()))
+        .extracting(TableMetadata::name)
+        .containsExactly("a");
     assertThat(limited.parameterBytes()).isEqualTo(720);
 
-    limited.deleteTables(List.of("a"));
+    limited.tables().delete(List.of("a"));
     assertThat(limited.parameterBytes()).isEqualTo(400);
   }
 
@@ -244,8 +268,11 @@ class GroupStoreTablesTest {
   void push_newKeyedRowsPastMaxParameterBytes_resourceExhaustedAndNothingChanged() {
     GroupStore limited = new GroupStore(LR_ONE, new StoreLimits(10, 100));
     limited.create("g", new float[] {1}, false, null); // 4 bytes
-    limited.createKeyedTable(
-        "users", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), Long.MAX_VALUE);
+    limited
+        .tables()
+        .createKeyed(
+            new TableSpec("users", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+            Long.MAX_VALUE);
     // 16 bytes a row: 6 rows fit in the 96 bytes left, 7 do not.
     List<GroupGradient> group = List.of(new GroupGradient("g", new float[] {1}));
 
@@ -262,7 +289,7 @@ class GroupStoreTablesTest {
             e -> assertThat(e.reason()).isEqualTo(GroupStoreException.Reason.RESOURCE_EXHAUSTED))
         .hasMessageContaining("--max-parameter-bytes");
     assertThat(limited.snapshot(List.of("g")).get("g")).containsExactly(1);
-    assertThat(limited.listTables(List.of()).get(0).rows()).isZero();
+    assertThat(limited.tables().list(List.of()).get(0).rows()).isZero();
 
     limited.push(
         "w",
@@ -272,94 +299,118 @@ class GroupStoreTablesTest {
     assertThat(limited.parameterBytes()).isEqualTo(100);
     // Rows already there cost nothing more.
     limited.push("w", 2, List.of(), List.of(new RowGradient("users", new long[] {1}, rows(1, 1))));
-    assertThat(limited.listTables(List.of()).get(0).storedBytes()).isEqualTo(96);
+    assertThat(limited.tables().list(List.of()).get(0).storedBytes()).isEqualTo(96);
   }
 
   @Test
-  void createIndexedTable_largerThanTheHeap_resourceExhaustedBeforeAllocating() {
+  void createIndexed_largerThanTheHeap_resourceExhaustedBeforeAllocating() {
     assertThatThrownBy(
             () ->
-                store.createIndexedTable(
-                    "huge",
-                    GroupStore.MAX_GROUP_SIZE,
-                    1 << 20,
-                    false,
-                    null,
-                    Optimizer.sgd(),
-                    RowInitializer.zeros(),
-                    0,
-                    1))
+                store
+                    .tables()
+                    .createIndexed(
+                        new TableSpec(
+                            "huge", 1 << 20, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+                        GroupStore.MAX_GROUP_SIZE,
+                        0,
+                        1))
         .isInstanceOfSatisfying(
             GroupStoreException.class,
             e -> assertThat(e.reason()).isEqualTo(GroupStoreException.Reason.RESOURCE_EXHAUSTED))
         .hasMessageContaining("whole heap");
-    assertThat(store.listTables(List.of())).isEmpty();
+    assertThat(store.tables().list(List.of())).isEmpty();
     assertThat(store.parameterBytes()).isZero();
   }
 
   @Test
-  void createIndexedTable_badFields_invalidNamingThem() {
+  void createIndexed_badFields_invalidNamingThem() {
     assertThatThrownBy(
             () ->
-                store.createIndexedTable(
-                    "t", 0, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 0, 1))
+                store
+                    .tables()
+                    .createIndexed(
+                        new TableSpec(
+                            "t", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+                        0,
+                        0,
+                        1))
         .hasMessageContaining("got 0");
     assertThatThrownBy(
             () ->
-                store.createKeyedTable(
-                    "t", 0, false, null, Optimizer.sgd(), RowInitializer.zeros(), 5))
+                store
+                    .tables()
+                    .createKeyed(
+                        new TableSpec("t", 0, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+                        5))
         .hasMessageContaining("dim")
         .hasMessageContaining("got 0");
     assertThatThrownBy(
             () ->
-                store.createKeyedTable(
-                    "", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 5))
+                store
+                    .tables()
+                    .createKeyed(
+                        new TableSpec(
+                            "", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+                        5))
         .hasMessageContaining("table name must not be empty");
-    assertThat(store.listTables(List.of())).isEmpty();
+    assertThat(store.tables().list(List.of())).isEmpty();
   }
 
   @Test
-  void createTable_takenName_alreadyExists() {
+  void create_takenName_alreadyExists() {
     createGroupAndTables();
 
     assertThatThrownBy(
             () ->
-                store.createKeyedTable(
-                    "items", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 5))
+                store
+                    .tables()
+                    .createKeyed(
+                        new TableSpec(
+                            "items", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+                        5))
         .isInstanceOfSatisfying(
             GroupStoreException.class,
             e -> assertThat(e.reason()).isEqualTo(GroupStoreException.Reason.ALREADY_EXISTS));
     // Tables and groups have separate names.
-    store.createKeyedTable("g", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 5);
+    store
+        .tables()
+        .createKeyed(
+            new TableSpec("g", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()), 5);
   }
 
   @Test
-  void createIndexedTable_idOffsetAndStride_rowsStartAsTheWholeTablesRows() {
+  void createIndexed_idOffsetAndStride_rowsStartAsTheWholeTablesRows() {
     RowInitializer init = RowInitializer.uniform(1, 42);
-    store.createIndexedTable("shard", 5, DIM, false, null, Optimizer.sgd(), init, 3, 2);
-    store.createKeyedTable("whole", DIM, false, null, Optimizer.sgd(), init, Long.MAX_VALUE);
+    store
+        .tables()
+        .createIndexed(new TableSpec("shard", DIM, false, null, Optimizer.sgd(), init), 5, 3, 2);
+    store
+        .tables()
+        .createKeyed(
+            new TableSpec("whole", DIM, false, null, Optimizer.sgd(), init), Long.MAX_VALUE);
 
-    TableMetadata shard = store.listTables(List.of("shard")).get(0);
+    TableMetadata shard = store.tables().list(List.of("shard")).get(0);
     assertThat(shard.idOffset()).isEqualTo(3);
     assertThat(shard.idStride()).isEqualTo(2);
     assertThat(readRows("shard", 0, 4)).containsExactly(readRows("whole", 3, 11));
   }
 
   @Test
-  void deleteTables_oneUnknown_deletesNothing() {
+  void delete_oneUnknown_deletesNothing() {
     createGroupAndTables();
 
-    assertThatThrownBy(() -> store.deleteTables(List.of("items", "nope")))
+    assertThatThrownBy(() -> store.tables().delete(List.of("items", "nope")))
         .isInstanceOfSatisfying(
             GroupStoreException.class,
             e -> assertThat(e.reason()).isEqualTo(GroupStoreException.Reason.NOT_FOUND))
         .hasMessageContaining("nope");
-    assertThat(store.listTables(List.of())).hasSize(2);
+    assertThat(store.tables().list(List.of())).hasSize(2);
 
-    store.deleteTables(List.of("items"));
-    assertThatThrownBy(() -> store.readRows(List.of(new RowSelection("items", new long[] {0}, -1))))
+    store.tables().delete(List.of("items"));
+    assertThatThrownBy(
+            () -> store.tables().read(List.of(new RowSelection("items", new long[] {0}, -1))))
         .isInstanceOf(GroupStoreException.class);
-    assertThat(store.listTables(List.of()))
+    assertThat(store.tables().list(List.of()))
         .extracting(TableMetadata::name)
         .containsExactly("users");
   }
@@ -369,13 +420,13 @@ class GroupStoreTablesTest {
     createGroupAndTables();
 
     TableRows unchanged =
-        store.readRows(List.of(new RowSelection("users", new long[] {1}, 0))).get(0);
+        store.tables().read(List.of(new RowSelection("users", new long[] {1}, 0))).get(0);
     assertThat(unchanged.notModified()).isTrue();
     assertThat(unchanged.values()).isEmpty();
 
     store.push(null, 0, List.of(), List.of(new RowGradient("users", new long[] {1}, rows(2, 1))));
     TableRows changed =
-        store.readRows(List.of(new RowSelection("users", new long[] {1, 1}, 0))).get(0);
+        store.tables().read(List.of(new RowSelection("users", new long[] {1, 1}, 0))).get(0);
     assertThat(changed.notModified()).isFalse();
     assertThat(changed.version()).isEqualTo(1);
     assertThat(changed.values()).containsOnly(-2f).hasSize(2 * DIM);
@@ -392,16 +443,16 @@ class GroupStoreTablesTest {
         .isInstanceOf(GroupStoreException.class)
         .hasMessageContaining("nope");
     assertThat(store.list(List.of("g")).get(0).hyperparameters()).isEqualTo(LR_ONE);
-    assertThat(store.listTables(List.of("items")).get(0).hyperparameters()).isEqualTo(LR_ONE);
+    assertThat(store.tables().list(List.of("items")).get(0).hyperparameters()).isEqualTo(LR_ONE);
 
-    GroupStore.HyperparametersSet all =
+    HyperparametersSet all =
         store.setHyperparameters(List.of(), List.of(), HyperparameterChange.learningRate(0.5));
     assertThat(all.groups()).hasSize(1);
     assertThat(all.tables())
         .extracting(t -> t.hyperparameters().learningRate())
         .containsExactly(0.5, 0.5);
 
-    GroupStore.HyperparametersSet onlyTable =
+    HyperparametersSet onlyTable =
         store.setHyperparameters(List.of(), List.of("users"), HyperparameterChange.learningRate(2));
     assertThat(onlyTable.groups()).isEmpty();
     assertThat(onlyTable.tables()).extracting(TableMetadata::name).containsExactly("users");
@@ -409,24 +460,24 @@ class GroupStoreTablesTest {
   }
 
   @Test
-  void restoreTable_countsItsBytesAgainstTheLimit() throws Exception {
+  void restore_countsItsBytesAgainstTheLimit() throws Exception {
     createGroupAndTables();
     store.push(
         null, 0, List.of(), List.of(new RowGradient("users", new long[] {1, 2}, rows(1, 2))));
     ByteArrayOutputStream saved = new ByteArrayOutputStream();
-    TableCheckpoint.write(store.tableStore().table("users"), saved);
+    TableCheckpoint.write(store.tables().store().table("users"), saved);
 
     GroupStore roomy = new GroupStore(LR_ONE, new StoreLimits(10, 40));
-    TableMetadata restored = roomy.restoreTable(new ByteArrayInputStream(saved.toByteArray()));
+    TableMetadata restored = roomy.tables().restore(new ByteArrayInputStream(saved.toByteArray()));
     GroupStore tight = new GroupStore(LR_ONE, new StoreLimits(10, 20));
 
     assertThat(restored.rows()).isEqualTo(2);
     assertThat(roomy.parameterBytes()).isEqualTo(32);
-    assertThatThrownBy(() -> tight.restoreTable(new ByteArrayInputStream(saved.toByteArray())))
+    assertThatThrownBy(() -> tight.tables().restore(new ByteArrayInputStream(saved.toByteArray())))
         .hasMessageContaining("--max-parameter-bytes");
-    assertThat(tight.listTables(List.of())).isEmpty();
+    assertThat(tight.tables().list(List.of())).isEmpty();
     assertThat(tight.parameterBytes()).isZero();
-    roomy.deleteTables(List.of("users"));
+    roomy.tables().delete(List.of("users"));
     assertThat(roomy.parameterBytes()).isZero();
   }
 

@@ -9,6 +9,7 @@ import io.paramstream.core.GroupStore;
 import io.paramstream.core.table.RowGradient;
 import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowSelection;
+import io.paramstream.core.table.TableSpec;
 import io.paramstream.proto.v1.CheckpointRequest;
 import io.paramstream.proto.v1.CheckpointResponse;
 import io.paramstream.proto.v1.CreateTableRequest;
@@ -112,24 +113,30 @@ class TableCheckpointProcessTest {
     io.paramstream.core.Hyperparameters hp = new io.paramstream.core.Hyperparameters(LR, DECAY);
     GroupStore store = new GroupStore(hp);
     store.create("bias", new float[DENSE], true, hp);
-    store.createIndexedTable(
-        "items",
-        ITEMS,
-        DIM,
-        true,
-        hp,
-        io.paramstream.core.Optimizer.adam(0.9, 0.999, 1e-8),
-        RowInitializer.uniform(0.5, 7),
-        5,
-        3);
-    store.createKeyedTable(
-        "users",
-        DIM,
-        false,
-        hp,
-        io.paramstream.core.Optimizer.sgd(0.9, 0, false),
-        RowInitializer.normal(0.1, 9),
-        10_000);
+    store
+        .tables()
+        .createIndexed(
+            new TableSpec(
+                "items",
+                DIM,
+                true,
+                hp,
+                io.paramstream.core.Optimizer.adam(0.9, 0.999, 1e-8),
+                RowInitializer.uniform(0.5, 7)),
+            ITEMS,
+            5,
+            3);
+    store
+        .tables()
+        .createKeyed(
+            new TableSpec(
+                "users",
+                DIM,
+                false,
+                hp,
+                io.paramstream.core.Optimizer.sgd(0.9, 0, false),
+                RowInitializer.normal(0.1, 9)),
+            10_000);
     return store;
   }
 
@@ -251,7 +258,8 @@ class TableCheckpointProcessTest {
   }
 
   private static int[] referenceBits(GroupStore reference, String table, long[] ids) {
-    float[] values = reference.readRows(List.of(new RowSelection(table, ids, -1))).get(0).values();
+    float[] values =
+        reference.tables().read(List.of(new RowSelection(table, ids, -1))).get(0).values();
     int[] bits = new int[values.length];
     for (int i = 0; i < values.length; i++) {
       bits[i] = Float.floatToRawIntBits(values[i]);

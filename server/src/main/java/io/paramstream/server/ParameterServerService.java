@@ -7,6 +7,7 @@ import io.paramstream.core.ConsistencyException;
 import io.paramstream.core.GroupSelector;
 import io.paramstream.core.GroupStore;
 import io.paramstream.core.HyperparameterChange;
+import io.paramstream.core.HyperparametersSet;
 import io.paramstream.core.StalenessHistogram;
 import io.paramstream.core.StreamingRead;
 import io.paramstream.core.SyncBarrier;
@@ -261,7 +262,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
                           "hyperparameters names nothing to change: set learning_rate,"
                               + " weight_decay or both"));
       SetHyperparametersResponse.Builder response = SetHyperparametersResponse.newBuilder();
-      GroupStore.HyperparametersSet changed =
+      HyperparametersSet changed =
           store.setHyperparameters(request.getNamesList(), request.getTablesList(), change);
       changed.groups().forEach(g -> response.addGroups(Converters.toProto(g)));
       changed.tables().forEach(t -> response.addTables(TableConverters.toProto(t)));

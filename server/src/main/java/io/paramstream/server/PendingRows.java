@@ -60,7 +60,7 @@ final class PendingRows {
     String what = "push " + pushId + ", rows of table '" + name + "',";
     int floats = Payloads.elementCount(slice.getValues(), "table '" + name + "'");
     Staged table = staged.get(name);
-    int dim = table == null ? store.tableDim(name) : table.dim;
+    int dim = table == null ? store.tables().dim(name) : table.dim;
     int rows = slice.getIdsCount();
     if ((long) rows * dim != floats) {
       throw invalid(

@@ -151,7 +151,7 @@ public final class ServerMetrics {
         .labelNames("table")
         .callback(
             callback -> {
-              for (TableMetadata table : store.listTables(List.of())) {
+              for (TableMetadata table : store.tables().list(List.of())) {
                 callback.call(table.rows(), table.name());
               }
             })
@@ -162,7 +162,7 @@ public final class ServerMetrics {
         .labelNames("table")
         .callback(
             callback -> {
-              for (TableMetadata table : store.listTables(List.of())) {
+              for (TableMetadata table : store.tables().list(List.of())) {
                 callback.call(table.version(), table.name());
               }
             })

@@ -46,7 +46,7 @@ final class StatusReport {
               metrics.secondsSinceUpdate(group.name(), now)));
     }
     List<ServerStatus.Table> tables = new ArrayList<>();
-    for (TableMetadata table : server.store().listTables(List.of())) {
+    for (TableMetadata table : server.store().tables().list(List.of())) {
       tables.add(
           new ServerStatus.Table(
               table.name(),

@@ -11,6 +11,7 @@ import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowSelection;
 import io.paramstream.core.table.TableMetadata;
 import io.paramstream.core.table.TableRows;
+import io.paramstream.core.table.TableSpec;
 import io.paramstream.proto.v1.CreateTableRequest;
 import io.paramstream.proto.v1.CreateTableResponse;
 import io.paramstream.proto.v1.DeleteTablesRequest;
@@ -81,6 +82,8 @@ final class TableService {
         request.hasInitializer()
             ? TableConverters.fromProto(request.getInitializer())
             : RowInitializer.zeros();
+    TableSpec spec =
+        new TableSpec(name, dim, request.getWeightDecay(), hyperparameters, optimizer, initializer);
     if (request.getKeyed()) {
       if (request.getIdOffset() != 0 || request.getIdStride() > 1) {
         throw new IllegalArgumentException(
@@ -91,27 +94,18 @@ final class TableService {
       }
       // 0 (and anything past what a keyed table can address) means no limit of its own.
       long maxRows = request.getRows() <= 0 ? KeyedTable.MAX_ROWS : request.getRows();
-      return store.createKeyedTable(
-          name, dim, request.getWeightDecay(), hyperparameters, optimizer, initializer, maxRows);
+      return store.tables().createKeyed(spec, maxRows);
     }
     long stride = request.getIdStride() == 0 ? 1 : request.getIdStride();
-    return store.createIndexedTable(
-        name,
-        request.getRows(),
-        dim,
-        request.getWeightDecay(),
-        hyperparameters,
-        optimizer,
-        initializer,
-        request.getIdOffset(),
-        stride);
+    return store.tables().createIndexed(spec, request.getRows(), request.getIdOffset(), stride);
   }
 
   void listTables(ListTablesRequest request, StreamObserver<ListTablesResponse> observer) {
     try {
       ListTablesResponse.Builder response = ListTablesResponse.newBuilder();
       store
-          .listTables(request.getNamesList())
+          .tables()
+          .list(request.getNamesList())
           .forEach(t -> response.addTables(TableConverters.toProto(t)));
       reply(observer, response.build());
     } catch (RuntimeException e) {
@@ -121,7 +115,7 @@ final class TableService {
 
   void deleteTables(DeleteTablesRequest request, StreamObserver<DeleteTablesResponse> observer) {
     try {
-      store.deleteTables(request.getNamesList());
+      store.tables().delete(request.getNamesList());
       for (String name : request.getNamesList()) {
         metrics.tableDeleted(name);
         log.info("table {} deleted", name);
@@ -150,7 +144,8 @@ final class TableService {
           request.getTablesList().stream().map(TableConverters::fromProto).toList();
       long bytes = 0;
       for (RowSelection selection : selections) {
-        bytes += (long) selection.ids().length * store.tableDim(selection.table()) * Float.BYTES;
+        bytes +=
+            (long) selection.ids().length * store.tables().dim(selection.table()) * Float.BYTES;
       }
       String what = "pull of " + bytes / Float.BYTES + " floats of table rows";
       if (!budget.canEverFit(bytes, TransientMemoryBudget.Use.READ)
@@ -158,7 +153,7 @@ final class TableService {
         throw budget.exhausted(what, bytes);
       }
       reserved[0] = bytes;
-      List<TableRows> rows = store.readRows(selections);
+      List<TableRows> rows = store.tables().read(selections);
       chunks = new RowChunks(rows, maxChunkBytes);
     } catch (RuntimeException e) {
       budget.release(reserved[0], TransientMemoryBudget.Use.READ);

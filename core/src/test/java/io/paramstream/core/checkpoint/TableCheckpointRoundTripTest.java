@@ -15,6 +15,7 @@ import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowSelection;
 import io.paramstream.core.table.TableCheckpoint;
 import io.paramstream.core.table.TableMetadata;
+import io.paramstream.core.table.TableSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,26 +41,35 @@ class TableCheckpointRoundTripTest {
   private static GroupStore trainedStore() {
     GroupStore store = new GroupStore(HP);
     store.create("dense", new float[] {1, 2, 3}, true, null, Optimizer.adam(0.9, 0.999, 1e-8));
-    store.createIndexedTable(
-        "items",
-        20,
-        DIM,
-        true,
-        null,
-        Optimizer.sgd(0.9, 0.1, false),
-        RowInitializer.uniform(0.5, 11),
-        3,
-        4);
-    store.createKeyedTable(
-        "users",
-        DIM,
-        false,
-        new Hyperparameters(0.01, 0),
-        Optimizer.adamW(0.8, 0.99, 1e-6),
-        RowInitializer.normal(0.2, 12),
-        1000);
-    store.createKeyedTable(
-        "plain", DIM, true, null, Optimizer.sgd(), RowInitializer.zeros(), Long.MAX_VALUE);
+    store
+        .tables()
+        .createIndexed(
+            new TableSpec(
+                "items",
+                DIM,
+                true,
+                null,
+                Optimizer.sgd(0.9, 0.1, false),
+                RowInitializer.uniform(0.5, 11)),
+            20,
+            3,
+            4);
+    store
+        .tables()
+        .createKeyed(
+            new TableSpec(
+                "users",
+                DIM,
+                false,
+                new Hyperparameters(0.01, 0),
+                Optimizer.adamW(0.8, 0.99, 1e-6),
+                RowInitializer.normal(0.2, 12)),
+            1000);
+    store
+        .tables()
+        .createKeyed(
+            new TableSpec("plain", DIM, true, null, Optimizer.sgd(), RowInitializer.zeros()),
+            Long.MAX_VALUE);
     SplittableRandom random = new SplittableRandom(5);
     for (long sequence = 1; sequence <= 25; sequence++) {
       store.push("w1", sequence, List.of(dense(random)), tableParts(random));
@@ -104,13 +114,13 @@ class TableCheckpointRoundTripTest {
   /** A table's whole encoding: settings, counters, ids, rows and optimizer state, bit for bit. */
   static byte[] tableBytes(GroupStore store, String table) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    TableCheckpoint.write(store.tableStore().table(table), out);
+    TableCheckpoint.write(store.tables().store().table(table), out);
     return out.toByteArray();
   }
 
   private static void assertSameTables(GroupStore expected, GroupStore actual) throws IOException {
-    assertThat(actual.listTables(List.of())).isEqualTo(expected.listTables(List.of()));
-    for (TableMetadata table : expected.listTables(List.of())) {
+    assertThat(actual.tables().list(List.of())).isEqualTo(expected.tables().list(List.of()));
+    for (TableMetadata table : expected.tables().list(List.of())) {
       assertThat(tableBytes(actual, table.name()))
           .as("table %s", table.name())
           .isEqualTo(tableBytes(expected, table.name()));
@@ -125,7 +135,7 @@ class TableCheckpointRoundTripTest {
     GroupStore restored = restore(file);
 
     assertSameTables(original, restored);
-    assertThat(restored.listTables(List.of("items")).get(0))
+    assertThat(restored.tables().list(List.of("items")).get(0))
         .satisfies(
             t -> {
               assertThat(t.idOffset()).isEqualTo(3);
@@ -165,9 +175,13 @@ class TableCheckpointRoundTripTest {
   @Test
   void checkpoint_keyedRowsCreatedAfterTheCut_areNotInIt() throws IOException {
     GroupStore store = trainedStore();
-    long rowsAtCut = store.listTables(List.of("plain")).get(0).rows();
+    long rowsAtCut = store.tables().list(List.of("plain")).get(0).rows();
     float[] unseen =
-        store.readRows(List.of(new RowSelection("plain", new long[] {777}, -1))).get(0).values();
+        store
+            .tables()
+            .read(List.of(new RowSelection("plain", new long[] {777}, -1)))
+            .get(0)
+            .values();
     byte[] file;
     try (CheckpointCut cut = store.beginCheckpoint()) {
       store.push(
@@ -180,12 +194,13 @@ class TableCheckpointRoundTripTest {
 
     GroupStore restored = restore(file);
 
-    assertThat(store.listTables(List.of("plain")).get(0).rows()).isEqualTo(rowsAtCut + 2);
-    assertThat(restored.listTables(List.of("plain")).get(0).rows()).isEqualTo(rowsAtCut);
-    assertThat(restored.listTables(List.of("plain")).get(0).version()).isEqualTo(25);
+    assertThat(store.tables().list(List.of("plain")).get(0).rows()).isEqualTo(rowsAtCut + 2);
+    assertThat(restored.tables().list(List.of("plain")).get(0).rows()).isEqualTo(rowsAtCut);
+    assertThat(restored.tables().list(List.of("plain")).get(0).version()).isEqualTo(25);
     assertThat(
             restored
-                .readRows(List.of(new RowSelection("plain", new long[] {777}, -1)))
+                .tables()
+                .read(List.of(new RowSelection("plain", new long[] {777}, -1)))
                 .get(0)
                 .values())
         .isEqualTo(unseen);
@@ -254,7 +269,7 @@ class TableCheckpointRoundTripTest {
       assertThat(got.optimizer().secondMoment())
           .isEqualTo(want.groups().get(g).optimizer().secondMoment());
     }
-    assertThat(restored.listTables(List.of())).isEmpty();
+    assertThat(restored.tables().list(List.of())).isEmpty();
     assertThat(checkpoint(restored)).isEqualTo(file);
   }
 

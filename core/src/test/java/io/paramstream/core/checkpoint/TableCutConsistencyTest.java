@@ -12,6 +12,7 @@ import io.paramstream.core.table.RowGradient;
 import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowSelection;
 import io.paramstream.core.table.SparseTable;
+import io.paramstream.core.table.TableSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,14 +46,27 @@ class TableCutConsistencyTest {
     for (int w = 0; w < WORKERS; w++) {
       Optimizer optimizer = OPTIMIZERS[w];
       store.create("g" + w, new float[16], true, null, optimizer);
-      store.createIndexedTable(
-          "items" + w, 32, DIM, true, null, optimizer, RowInitializer.uniform(0.1, w), 0, 1);
-      store.createKeyedTable(
-          "users" + w, DIM, false, null, optimizer, RowInitializer.normal(0.1, w), 100_000);
+      store
+          .tables()
+          .createIndexed(
+              new TableSpec(
+                  "items" + w, DIM, true, null, optimizer, RowInitializer.uniform(0.1, w)),
+              32,
+              0,
+              1);
+      store
+          .tables()
+          .createKeyed(
+              new TableSpec(
+                  "users" + w, DIM, false, null, optimizer, RowInitializer.normal(0.1, w)),
+              100_000);
     }
     // Plain SGD on rows no two workers share: its rows do not depend on how pushes interleave.
-    store.createKeyedTable(
-        "shared", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), Long.MAX_VALUE);
+    store
+        .tables()
+        .createKeyed(
+            new TableSpec("shared", DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+            Long.MAX_VALUE);
     return store;
   }
 
@@ -138,7 +152,7 @@ class TableCutConsistencyTest {
             push(replay, w, replayed[w] + 1);
           }
           sharedVersion += s;
-          assertThat(restored.listTables(List.of("items" + w, "users" + w)))
+          assertThat(restored.tables().list(List.of("items" + w, "users" + w)))
               .allSatisfy(t -> assertThat(t.version()).isEqualTo(s));
           for (String table : List.of("items" + w, "users" + w)) {
             assertThat(TableCheckpointRoundTripTest.tableBytes(restored, table))
@@ -150,9 +164,9 @@ class TableCutConsistencyTest {
           long[] ids = {w * 1_000_000L, w * 1_000_000L + 1, w * 1_000_000L + 2};
           assertThat(sharedRows(restored, ids)).isEqualTo(sharedRows(replay, ids));
         }
-        SparseTable shared = restored.tableStore().table("shared");
+        SparseTable shared = restored.tables().store().table("shared");
         assertThat(shared.version()).isEqualTo(sharedVersion);
-        assertThat(shared.rowCount()).isEqualTo(replay.tableStore().table("shared").rowCount());
+        assertThat(shared.rowCount()).isEqualTo(replay.tables().store().table("shared").rowCount());
       }
     } finally {
       pushers.forEach(p -> p.stop.set(true));
@@ -164,6 +178,6 @@ class TableCutConsistencyTest {
   }
 
   private static float[] sharedRows(GroupStore store, long[] ids) {
-    return store.readRows(List.of(new RowSelection("shared", ids, -1))).get(0).values();
+    return store.tables().read(List.of(new RowSelection("shared", ids, -1))).get(0).values();
   }
 }

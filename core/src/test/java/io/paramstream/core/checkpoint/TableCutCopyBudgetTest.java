@@ -11,6 +11,7 @@ import io.paramstream.core.table.RowInitializer;
 import io.paramstream.core.table.RowSelection;
 import io.paramstream.core.table.TableHeader;
 import io.paramstream.core.table.TableRowSink;
+import io.paramstream.core.table.TableSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -39,8 +40,13 @@ class TableCutCopyBudgetTest {
   private static GroupStore store(String... tables) {
     GroupStore store = new GroupStore(new Hyperparameters(0.5, 0));
     for (String table : tables) {
-      store.createIndexedTable(
-          table, ROWS, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros(), 0, 1);
+      store
+          .tables()
+          .createIndexed(
+              new TableSpec(table, DIM, false, null, Optimizer.sgd(), RowInitializer.zeros()),
+              ROWS,
+              0,
+              1);
     }
     return store;
   }
@@ -52,7 +58,11 @@ class TableCutCopyBudgetTest {
   }
 
   private static float[] row(GroupStore store, String table, long row) {
-    return store.readRows(List.of(new RowSelection(table, new long[] {row}, -1))).get(0).values();
+    return store
+        .tables()
+        .read(List.of(new RowSelection(table, new long[] {row}, -1)))
+        .get(0)
+        .values();
   }
 
   private static void awaitWaiting(Thread thread) throws InterruptedException {
