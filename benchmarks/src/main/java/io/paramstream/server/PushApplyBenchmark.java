@@ -86,7 +86,7 @@ public class PushApplyBenchmark {
   private long apply(StagingBuffers buffers) {
     PendingPush push = new PendingPush(1, "", 0, buffers);
     for (PushRequest m : messages) {
-      push.add(store, m.getPushId(), m.getGradientsList());
+      push.add(store, m.getPushId(), m.getGradientsList(), m.getRowsList());
     }
     try {
       return store.push(push.complete()).get(0).version();
