@@ -107,9 +107,7 @@ public final class IndexedTable extends SparseTable {
   }
 
   @Override
-  int checkNewRows(IdIndex pushed) {
-    return 0;
-  }
+  void checkRowLimit(int missing) {}
 
   @Override
   long idOffset() {

@@ -68,18 +68,11 @@ public final class KeyedTable extends SparseTable {
   }
 
   @Override
-  int checkNewRows(IdIndex pushed) {
-    int missing = 0;
-    for (int i = 0; i < pushed.size(); i++) {
-      if (index.get(pushed.id(i)) < 0) {
-        missing++;
-      }
-    }
+  void checkRowLimit(int missing) {
     long after = (long) index.size() + missing;
     if (missing > 0 && after > maxRows) {
       throw new RowLimitException(name(), maxRows, after);
     }
-    return missing;
   }
 
   @Override

@@ -92,6 +92,10 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
   // Scratch for coalescing a push, reused so the hot path allocates nothing; it keeps the size of
   // the largest push seen (its ids and gradient once more). Guarded by lock.
   private final IdIndex pending = new IdIndex(1);
+
+  /** Guarded by {@link #lock}: the row of each distinct id of the push prepared last, or -1. */
+  private int[] preparedRows = new int[1];
+
   private float[] pendingGradient;
   private int pendingCount;
 
@@ -363,7 +367,21 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
         }
       }
     }
-    return checkNewRows(pending);
+    // Each distinct id's row, found once here and reused by commit: a keyed lookup is two random
+    // reads of a large index, the costliest step of a push into a big table.
+    if (preparedRows.length < pendingCount) {
+      preparedRows = new int[pendingCount];
+    }
+    int missing = 0;
+    for (int u = 0; u < pendingCount; u++) {
+      int row = findRow(pending.id(u));
+      preparedRows[u] = row;
+      if (row < 0) {
+        missing++;
+      }
+    }
+    checkRowLimit(missing);
+    return missing;
   }
 
   /** Applies what {@link #prepare} coalesced. Caller holds {@link #lock}. */
@@ -371,7 +389,7 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
     steps++;
     Hyperparameters hp = hyperparameters;
     for (int u = 0; u < pendingCount; u++) {
-      int row = rowForUpdate(pending.id(u));
+      int row = preparedRows[u] >= 0 ? preparedRows[u] : rowForUpdate(pending.id(u));
       OptimizerKernel.apply(
           optimizer,
           values.block(row),
@@ -402,10 +420,10 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
   abstract int rowForUpdate(long id);
 
   /**
-   * Counts the rows missing among the push's distinct ids; throws when creating them would pass the
-   * row limit.
+   * Throws when creating {@code missing} new rows would pass the row limit. Caller holds {@link
+   * #lock}.
    */
-  abstract int checkNewRows(IdIndex pushed);
+  abstract void checkRowLimit(int missing);
 
   /** Initializer id of row 0 of this table; 0 but for an indexed shard of a larger table. */
   long idOffset() {
