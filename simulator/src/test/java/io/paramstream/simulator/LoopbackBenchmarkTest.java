@@ -52,12 +52,12 @@ class LoopbackBenchmarkTest {
   }
 
   @Test
-  void grpcFloor_splitsAPushIntoMessagesOfAtMostOneMebibyte() {
-    assertThat(GrpcFloorBaseline.messagesPerPush(4096)).isEqualTo(1);
-    assertThat(GrpcFloorBaseline.messagesPerPush(1 << 20)).isEqualTo(1);
-    assertThat(GrpcFloorBaseline.messagesPerPush((1 << 20) + 1)).isEqualTo(2);
-    assertThat(GrpcFloorBaseline.messagesPerPush(4L << 20)).isEqualTo(4);
-    assertThat(GrpcFloorBaseline.messagesPerPush(64L << 20)).isEqualTo(64);
+  void grpcBaselines_splitAPushIntoMessagesOfAtMostOneMebibyte() {
+    assertThat(GrpcLoopback.messagesPerPush(4096)).isEqualTo(1);
+    assertThat(GrpcLoopback.messagesPerPush(1 << 20)).isEqualTo(1);
+    assertThat(GrpcLoopback.messagesPerPush((1 << 20) + 1)).isEqualTo(2);
+    assertThat(GrpcLoopback.messagesPerPush(4L << 20)).isEqualTo(4);
+    assertThat(GrpcLoopback.messagesPerPush(64L << 20)).isEqualTo(64);
   }
 
   @Test
