@@ -31,9 +31,12 @@ import java.util.function.Consumer;
  *       write its array straight into the outgoing buffer;
  *   <li>the next push (or pull request) is written from the callback of the previous one's answer,
  *       with no thread hop in between;
- *   <li>a push of several messages (over 1 MiB) and every pull's answer are written only while the
- *       call {@code isReady()}, and resumed from its on-ready handler: writing a whole 64 MiB push
- *       at once was 2.6 to 15 times slower in the probe. A push of one message is written at once.
+ *   <li>a push larger than the call's on-ready threshold (4 MiB, {@link
+ *       GrpcLoopback#ON_READY_THRESHOLD}), and every pull's answer, are written only while the call
+ *       {@code isReady()}, and resumed from its on-ready handler: writing a whole 64 MiB push at
+ *       once was 2.6 to 15 times slower in the probe. Smaller pushes (up to 1M floats, which the
+ *       probe found best written at once) are written in one go; a pull's answer of up to 4 MiB is
+ *       too, since the server's threshold is the same 4 MiB.
  * </ul>
  *
  * <p>Knobs the probe found no gain in, and which are left at gRPC's defaults here: larger
@@ -46,12 +49,16 @@ import java.util.function.Consumer;
 final class GrpcCeilingBaseline {
   private GrpcCeilingBaseline() {}
 
-  /** What a run did, counted at both ends; the timed figures are in {@link #result()}. */
+  /**
+   * What a run did, counted at both ends; the timed figures are in {@link #result()}. {@code
+   * pushWritesPaused}: how often the client stopped writing a push because the call was not ready.
+   */
   record Run(
       long operations,
       long bytesPerOperation,
       double seconds,
       long pushesWritten,
+      long pushWritesPaused,
       long acks,
       long pulls,
       Traffic pushesReceived,
@@ -200,6 +207,7 @@ final class GrpcCeilingBaseline {
     PullResponder(ServerCallStreamObserver<byte[]> responses, GrpcLoopback.Messages group) {
       this.responses = responses;
       this.group = group;
+      responses.setOnReadyThreshold(GrpcLoopback.ON_READY_THRESHOLD);
       responses.setOnReadyHandler(this::write);
     }
 
@@ -239,6 +247,7 @@ final class GrpcCeilingBaseline {
     private final SimulationConfig.Workload workload;
     private final GrpcLoopback.Messages group;
     private final int inFlight;
+    private final boolean paced;
     private final long measureFrom;
     private final long end;
     private final CountDownLatch done = new CountDownLatch(1);
@@ -248,6 +257,7 @@ final class GrpcCeilingBaseline {
     private int nextMessage;
     private int pulledMessages;
     private long pushesWritten;
+    private long pushWritesPaused;
     private long acks;
     private long pulls;
     private long counted;
@@ -263,6 +273,7 @@ final class GrpcCeilingBaseline {
       this.workload = workload;
       this.group = group;
       this.inFlight = inFlight;
+      this.paced = group.bytes() > GrpcLoopback.ON_READY_THRESHOLD;
       this.measureFrom = measureFrom;
       this.end = measureFrom + durationNanos;
     }
@@ -314,15 +325,18 @@ final class GrpcCeilingBaseline {
       }
     }
 
-    /** Writes the pushes due; a push of several messages only while the call is ready. */
+    /** Writes the pushes due; a push over the on-ready threshold only while the call is ready. */
     private synchronized void writePushes() {
-      while (pushesToWrite > 0 && (group.count() == 1 || pushes.isReady())) {
+      while (pushesToWrite > 0 && (!paced || pushes.isReady())) {
         pushes.onNext(group.get(nextMessage));
         if (++nextMessage == group.count()) {
           nextMessage = 0;
           pushesToWrite--;
           pushesWritten++;
         }
+      }
+      if (pushesToWrite > 0) {
+        pushWritesPaused++;
       }
     }
 
@@ -394,6 +408,7 @@ final class GrpcCeilingBaseline {
           bytesPerOperation,
           (end - measureFrom) / 1e9,
           pushesWritten,
+          pushWritesPaused,
           acks,
           pulls,
           pushesReceived,

@@ -27,7 +27,11 @@ final class GrpcLoopback implements AutoCloseable {
    * Bytes a call may queue before it stops being ready: 4 MiB, as Paramstream's client sets on its
    * push streams, so a multi-message push is written without waiting for the network in between.
    */
-  static final CallOptions CALL_OPTIONS = CallOptions.DEFAULT.withOnReadyThreshold(4 << 20);
+  static final int ON_READY_THRESHOLD = 4 << 20;
+
+  /** A client call with the {@link #ON_READY_THRESHOLD}. */
+  static final CallOptions CALL_OPTIONS =
+      CallOptions.DEFAULT.withOnReadyThreshold(ON_READY_THRESHOLD);
 
   /** An ack, a pull request: one byte. */
   static final byte[] ACK = new byte[1];

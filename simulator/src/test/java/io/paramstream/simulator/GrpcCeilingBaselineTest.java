@@ -26,15 +26,16 @@ class GrpcCeilingBaselineTest {
   }
 
   @Test
-  void pacedPush_ofThreeAndAHalfMebibytes_sendsExactlyItsBytesAndGetsOneAckPerPush()
+  void pacedPush_ofSevenAndAHalfMebibytes_sendsExactlyItsBytesAndGetsOneAckPerPush()
       throws Exception {
-    long pushBytes = 3 * MEBIBYTE + MEBIBYTE / 2;
+    long pushBytes = 7 * MEBIBYTE + MEBIBYTE / 2;
 
     GrpcCeilingBaseline.Run run =
         GrpcCeilingBaseline.run(Workload.PUSH, pushBytes, 1, WARMUP_NANOS, RUN_NANOS);
 
     assertThat(run.acks()).isPositive().isEqualTo(run.pushesWritten());
-    assertThat(run.pushesReceived().messages()).isEqualTo(4 * run.acks());
+    assertThat(run.pushWritesPaused()).as("writes waited for the call to be ready").isPositive();
+    assertThat(run.pushesReceived().messages()).isEqualTo(8 * run.acks());
     assertThat(run.pushesReceived().bytes()).isEqualTo(run.acks() * pushBytes);
     assertThat(run.operations()).isPositive().isLessThanOrEqualTo(run.acks());
     assertThat(run.result().bytes()).isEqualTo(run.operations() * pushBytes);
@@ -42,13 +43,28 @@ class GrpcCeilingBaselineTest {
 
   @Test
   void pacedPushes_severalInFlight_areEachAcknowledgedOnce() throws Exception {
-    long pushBytes = 2 * MEBIBYTE + 1;
+    long pushBytes = 4 * MEBIBYTE + 1;
 
     GrpcCeilingBaseline.Run run =
         GrpcCeilingBaseline.run(Workload.PUSH, pushBytes, 3, WARMUP_NANOS, RUN_NANOS);
 
     assertThat(run.acks()).isGreaterThanOrEqualTo(3).isEqualTo(run.pushesWritten());
-    assertThat(run.pushesReceived().messages()).isEqualTo(3 * run.acks());
+    assertThat(run.pushWritesPaused()).isPositive();
+    assertThat(run.pushesReceived().messages()).isEqualTo(5 * run.acks());
+    assertThat(run.pushesReceived().bytes()).isEqualTo(run.acks() * pushBytes);
+  }
+
+  @Test
+  void pushWithinTheThreshold_ofThreeAndAHalfMebibytes_isWrittenAtOnceAndAcknowledgedOnce()
+      throws Exception {
+    long pushBytes = 3 * MEBIBYTE + MEBIBYTE / 2;
+
+    GrpcCeilingBaseline.Run run =
+        GrpcCeilingBaseline.run(Workload.PUSH, pushBytes, 1, WARMUP_NANOS, RUN_NANOS);
+
+    assertThat(run.acks()).isPositive().isEqualTo(run.pushesWritten());
+    assertThat(run.pushWritesPaused()).isZero();
+    assertThat(run.pushesReceived().messages()).isEqualTo(4 * run.acks());
     assertThat(run.pushesReceived().bytes()).isEqualTo(run.acks() * pushBytes);
   }
 
@@ -62,13 +78,13 @@ class GrpcCeilingBaselineTest {
 
   @Test
   void pull_ofSeveralMessages_receivesExactlyTheGroupsBytesPerRequest() throws Exception {
-    long groupBytes = 2 * MEBIBYTE + MEBIBYTE / 4;
+    long groupBytes = 6 * MEBIBYTE + MEBIBYTE / 4;
 
     GrpcCeilingBaseline.Run run =
         GrpcCeilingBaseline.run(Workload.PULL, groupBytes, 1, WARMUP_NANOS, RUN_NANOS);
 
     assertThat(run.pulls()).isPositive();
-    assertThat(run.pullsReceived().messages()).isEqualTo(3 * run.pulls());
+    assertThat(run.pullsReceived().messages()).isEqualTo(7 * run.pulls());
     assertThat(run.pullsReceived().bytes()).isEqualTo(run.pulls() * groupBytes);
     assertThat(run.pushesWritten()).isZero();
   }
