@@ -1,21 +1,14 @@
 package io.paramstream.simulator;
 
-import io.grpc.CallOptions;
 import io.grpc.KnownLength;
-import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
-import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -29,14 +22,10 @@ import java.util.concurrent.TimeUnit;
  * costs beyond this is Paramstream's own.
  */
 final class GrpcFloorBaseline {
-  private static final int MESSAGE_BYTES = 1 << 20;
-
   private GrpcFloorBaseline() {}
 
   /** Reads a message into a reused array, like the server's parser, and keeps nothing. */
   private static final class DiscardingMarshaller implements MethodDescriptor.Marshaller<byte[]> {
-    private static final ThreadLocal<byte[]> SCRATCH =
-        ThreadLocal.withInitial(() -> new byte[MESSAGE_BYTES + 64]);
     private static final byte[] RECEIVED = new byte[0];
 
     @Override
@@ -46,14 +35,7 @@ final class GrpcFloorBaseline {
 
     @Override
     public byte[] parse(InputStream stream) {
-      byte[] scratch = SCRATCH.get();
-      try {
-        while (stream.read(scratch, 0, scratch.length) > 0) {
-          // drop
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      GrpcLoopback.readAndDrop(stream);
       return RECEIVED;
     }
   }
@@ -73,11 +55,10 @@ final class GrpcFloorBaseline {
           .setResponseMarshaller(new DiscardingMarshaller())
           .build();
 
-  private static void send(StreamObserver<byte[]> pushes, int messages, byte[] full, byte[] last) {
-    for (int m = 1; m < messages; m++) {
-      pushes.onNext(full);
+  private static void send(StreamObserver<byte[]> pushes, GrpcLoopback.Messages push) {
+    for (int m = 0; m < push.count(); m++) {
+      pushes.onNext(push.get(m));
     }
-    pushes.onNext(last);
   }
 
   private static void awaitAck(BlockingQueue<byte[]> acks)
@@ -85,11 +66,6 @@ final class GrpcFloorBaseline {
     if (acks.poll(30, TimeUnit.SECONDS) == null) {
       throw new IOException("no ack from the gRPC floor server within 30 s");
     }
-  }
-
-  /** Messages of one push of {@code pushBytes}: full 1 MiB messages and the rest. */
-  static int messagesPerPush(long pushBytes) {
-    return (int) Math.max(1, (pushBytes + MESSAGE_BYTES - 1) / MESSAGE_BYTES);
   }
 
   /** Pushes of {@code pushBytes}, one at a time, each acknowledged before the next. */
@@ -108,50 +84,19 @@ final class GrpcFloorBaseline {
     if (inFlight < 1) {
       throw new IllegalArgumentException("in flight must be >= 1, got " + inFlight);
     }
-    int messages = messagesPerPush(pushBytes);
-    byte[] full = new byte[(int) Math.min(pushBytes, MESSAGE_BYTES)];
-    byte[] last = new byte[(int) (pushBytes - (long) (messages - 1) * MESSAGE_BYTES)];
+    GrpcLoopback.Messages push = GrpcLoopback.Messages.of(pushBytes);
     ServerServiceDefinition service =
         ServerServiceDefinition.builder("paramstream.floor.Floor")
             .addMethod(
                 PUSH,
                 ServerCalls.asyncBidiStreamingCall(
-                    acks ->
-                        new StreamObserver<byte[]>() {
-                          private int received;
-
-                          @Override
-                          public void onNext(byte[] message) {
-                            if (++received % messages == 0) {
-                              acks.onNext(new byte[1]);
-                            }
-                          }
-
-                          @Override
-                          public void onError(Throwable t) {}
-
-                          @Override
-                          public void onCompleted() {
-                            acks.onCompleted();
-                          }
-                        }))
+                    acks -> GrpcLoopback.acknowledging(acks, push.count())))
             .build();
-    Server server =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-            .directExecutor()
-            .addService(service)
-            .build()
-            .start();
-    ManagedChannel channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
-            .usePlaintext()
-            .directExecutor()
-            .build();
-    try {
+    try (GrpcLoopback loopback = GrpcLoopback.start(service)) {
       BlockingQueue<byte[]> acks = new ArrayBlockingQueue<>(inFlight);
       StreamObserver<byte[]> pushes =
           ClientCalls.asyncBidiStreamingCall(
-              channel.newCall(PUSH, CallOptions.DEFAULT.withOnReadyThreshold(4 << 20)),
+              loopback.channel().newCall(PUSH, GrpcLoopback.CALL_OPTIONS),
               new StreamObserver<byte[]>() {
                 @Override
                 public void onNext(byte[] ack) {
@@ -169,11 +114,11 @@ final class GrpcFloorBaseline {
       long end = measureFrom + durationNanos;
       long counted = 0;
       for (int k = 1; k < inFlight; k++) {
-        send(pushes, messages, full, last);
+        send(pushes, push);
       }
       long now;
       while ((now = System.nanoTime()) < end) {
-        send(pushes, messages, full, last);
+        send(pushes, push);
         awaitAck(acks);
         if (now >= measureFrom) {
           counted++;
@@ -185,11 +130,6 @@ final class GrpcFloorBaseline {
       pushes.onCompleted();
       double seconds = durationNanos / 1e9;
       return new RawTcpBaseline.Result(counted, counted * pushBytes, seconds);
-    } finally {
-      channel.shutdownNow();
-      server.shutdownNow();
-      channel.awaitTermination(5, TimeUnit.SECONDS);
-      server.awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 }

@@ -18,9 +18,10 @@ import picocli.CommandLine.Option;
 /**
  * The end-to-end loopback benchmark: 1 server, 1 worker; push (ack each), pull, push then pull, and
  * pipelined push (8 in flight) per group size, each beside raw loopback TCP moving the same bytes
- * in the same run, and the push beside gRPC-java moving the same messages with no work at all
- * ({@link GrpcFloorBaseline}). The server is a separate process ({@code --server-jar}) or, without
- * it, embedded in this JVM.
+ * in the same run, the push beside gRPC-java moving the same messages with no work at all ({@link
+ * GrpcFloorBaseline}), and every cell beside the best gRPC-java configuration found for its
+ * traffic, also with no work ({@link GrpcCeilingBaseline}), measured just before the cell. The
+ * server is a separate process ({@code --server-jar}) or, without it, embedded in this JVM.
  */
 @Command(
     name = "paramstream-loopback-benchmark",
@@ -106,7 +107,8 @@ public final class LoopbackBenchmark implements Callable<Integer> {
       double rawAckEachGbps,
       double rawStreamGbps,
       List<Double> roundOpsPerSecond,
-      double grpcFloorOpsPerSecond) {}
+      double grpcFloorOpsPerSecond,
+      double grpcCeilingOpsPerSecond) {}
 
   private record Spec(String label, SimulationConfig.Workload workload, int inFlight) {}
 
@@ -164,6 +166,7 @@ public final class LoopbackBenchmark implements Callable<Integer> {
         if (!workloads.contains(spec.label().split(" ")[0])) {
           continue;
         }
+        RawTcpBaseline.Result ceiling = ceiling(floats, spec, warmupNanos, durationNanos);
         List<RunReport> runs = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
           runs.add(run(target, floats, spec, warmup, duration, round));
@@ -185,16 +188,18 @@ public final class LoopbackBenchmark implements Callable<Integer> {
                   case "push" -> floor.messagesPerSecond();
                   case "pipelined push x8" -> pipelinedFloor.messagesPerSecond();
                   default -> Double.NaN;
-                });
+                },
+                ceiling.messagesPerSecond());
         System.err.printf(
             Locale.ROOT,
-            "%d floats %s: %.1f ops/s (median of %s), %.3f GB/s, p50 %s%n",
+            "%d floats %s: %.1f ops/s (median of %s), %.3f GB/s, p50 %s, %.2f of the ceiling%n",
             floats,
             spec.label(),
             cell.opsPerSecond(),
             roundOps,
             cell.gigabytesPerSecond(),
-            ReportFormats.millis(cell.p50Nanos()));
+            ReportFormats.millis(cell.p50Nanos()),
+            cell.opsPerSecond() / cell.grpcCeilingOpsPerSecond());
         cells.add(cell);
       }
     }
@@ -215,10 +220,26 @@ public final class LoopbackBenchmark implements Callable<Integer> {
     return floor;
   }
 
+  private static RawTcpBaseline.Result ceiling(
+      int floats, Spec spec, long warmupNanos, long durationNanos)
+      throws IOException, InterruptedException {
+    RawTcpBaseline.Result ceiling =
+        GrpcCeilingBaseline.run(
+                spec.workload(), 4L * floats, spec.inFlight(), warmupNanos, durationNanos)
+            .result();
+    System.err.printf(
+        Locale.ROOT,
+        "gRPC ceiling, %s of %d floats with no work: %.1f ops/s%n",
+        spec.label(),
+        floats,
+        ceiling.messagesPerSecond());
+    return ceiling;
+  }
+
   /**
-   * Runs every workload, and the gRPC floor, at 1K and 64K floats, unmeasured. A JVM on 2 cores
-   * takes tens of seconds to compile gRPC's and our hot paths; without this the first cells measure
-   * the interpreter.
+   * Runs every workload, and the gRPC floor and ceiling, at 1K and 64K floats, unmeasured. A JVM on
+   * 2 cores takes tens of seconds to compile gRPC's and our hot paths; without this the first cells
+   * measure the interpreter.
    */
   private void warmUpJit(String target) throws IOException, InterruptedException {
     if (jitWarmup.isZero()) {
@@ -229,8 +250,9 @@ public final class LoopbackBenchmark implements Callable<Integer> {
     for (int floats : List.of(1024, 65536)) {
       for (Spec spec : SPECS) {
         run(target, floats, spec, Duration.ZERO, slice, -1);
+        // The baselines' servers run in this JVM, which serves no gRPC otherwise: warm them too.
+        GrpcCeilingBaseline.run(spec.workload(), 4L * floats, spec.inFlight(), 0, slice.toNanos());
       }
-      // The floor's server side runs in this JVM, which serves no gRPC otherwise: warm it too.
       for (int inFlight : List.of(1, 8)) {
         GrpcFloorBaseline.pushes(4L * floats, inFlight, 0, slice.toNanos());
       }
@@ -278,13 +300,14 @@ public final class LoopbackBenchmark implements Callable<Integer> {
     out.append(
         "| floats | workload | ops/s | GB/s | p50 | raw TCP ack-each GB/s | ratio to ack-each |"
             + " raw TCP stream GB/s | ratio to stream | gRPC floor ops/s | ratio to floor |"
-            + " errors |\n");
-    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + " gRPC ceiling ops/s | ratio to ceiling | errors |\n");
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Cell c : cells) {
       out.append(
           String.format(
               Locale.ROOT,
-              "| %d | %s | %.1f | %.3f | %s | %.3f | %.2f | %.3f | %.2f | %s | %s | %d |%n",
+              "| %d | %s | %.1f | %.3f | %s | %.3f | %.2f | %.3f | %.2f | %s | %s | %.1f | %.2f | %d"
+                  + " |%n",
               c.floats(),
               c.workload(),
               c.opsPerSecond(),
@@ -301,6 +324,8 @@ public final class LoopbackBenchmark implements Callable<Integer> {
                   ? "-"
                   : String.format(
                       Locale.ROOT, "%.2f", c.opsPerSecond() / c.grpcFloorOpsPerSecond()),
+              c.grpcCeilingOpsPerSecond(),
+              c.opsPerSecond() / c.grpcCeilingOpsPerSecond(),
               c.errors()));
     }
     return out.toString();
@@ -317,7 +342,7 @@ public final class LoopbackBenchmark implements Callable<Integer> {
                   + " \"gigabytesPerSecond\": %.6f, \"p50Nanos\": %d, \"errors\": %d,"
                   + " \"rawAckEachGigabytesPerSecond\": %.6f,"
                   + " \"rawStreamGigabytesPerSecond\": %.6f, \"roundOpsPerSecond\": %s,"
-                  + " \"grpcFloorOpsPerSecond\": %s}%s%n",
+                  + " \"grpcFloorOpsPerSecond\": %s, \"grpcCeilingOpsPerSecond\": %.3f}%s%n",
               c.floats(),
               ReportFormats.quote(c.workload()),
               c.opsPerSecond(),
@@ -333,6 +358,7 @@ public final class LoopbackBenchmark implements Callable<Integer> {
               Double.isNaN(c.grpcFloorOpsPerSecond())
                   ? "null"
                   : String.format(Locale.ROOT, "%.3f", c.grpcFloorOpsPerSecond()),
+              c.grpcCeilingOpsPerSecond(),
               i + 1 < cells.size() ? "," : ""));
     }
     return out.append("]\n").toString();

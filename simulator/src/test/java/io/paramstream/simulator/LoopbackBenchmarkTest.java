@@ -2,11 +2,21 @@ package io.paramstream.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paramstream.cli.CommandLines;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
+@Timeout(120)
 class LoopbackBenchmarkTest {
 
   private static RunReport run(long operations) {
@@ -52,12 +62,12 @@ class LoopbackBenchmarkTest {
   }
 
   @Test
-  void grpcFloor_splitsAPushIntoMessagesOfAtMostOneMebibyte() {
-    assertThat(GrpcFloorBaseline.messagesPerPush(4096)).isEqualTo(1);
-    assertThat(GrpcFloorBaseline.messagesPerPush(1 << 20)).isEqualTo(1);
-    assertThat(GrpcFloorBaseline.messagesPerPush((1 << 20) + 1)).isEqualTo(2);
-    assertThat(GrpcFloorBaseline.messagesPerPush(4L << 20)).isEqualTo(4);
-    assertThat(GrpcFloorBaseline.messagesPerPush(64L << 20)).isEqualTo(64);
+  void grpcBaselines_splitAPushIntoMessagesOfAtMostOneMebibyte() {
+    assertThat(GrpcLoopback.messagesPerPush(4096)).isEqualTo(1);
+    assertThat(GrpcLoopback.messagesPerPush(1 << 20)).isEqualTo(1);
+    assertThat(GrpcLoopback.messagesPerPush((1 << 20) + 1)).isEqualTo(2);
+    assertThat(GrpcLoopback.messagesPerPush(4L << 20)).isEqualTo(4);
+    assertThat(GrpcLoopback.messagesPerPush(64L << 20)).isEqualTo(64);
   }
 
   @Test
@@ -75,5 +85,47 @@ class LoopbackBenchmarkTest {
         GrpcFloorBaseline.pushes(4096, 8, 0, java.time.Duration.ofMillis(300).toNanos());
 
     assertThat(floor.messages()).isPositive();
+  }
+
+  @Test
+  void benchmark_everyWorkload_reportsTheCeilingBesideEachCell(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("loopback.json");
+    StringWriter out = new StringWriter();
+    CommandLine command = CommandLines.configure(new CommandLine(new LoopbackBenchmark()));
+    command.setOut(new PrintWriter(out));
+
+    int exit =
+        command.execute(
+            "--sizes", "1024",
+            "--rounds", "1",
+            "--warmup", "300ms",
+            "--duration", "150ms",
+            "--jit-warmup", "0s",
+            "--report-json", json.toString());
+
+    assertThat(exit).isZero();
+    JsonNode cells = new ObjectMapper().readTree(json.toFile());
+    assertThat(cells).hasSize(4);
+    for (JsonNode cell : cells) {
+      assertThat(cell.get("opsPerSecond").asDouble()).as("%s", cell).isPositive();
+      assertThat(cell.get("grpcCeilingOpsPerSecond").asDouble()).as("%s", cell).isPositive();
+    }
+    assertThat(
+            java.util.stream.StreamSupport.stream(cells.spliterator(), false)
+                .map(c -> c.get("workload").asText()))
+        .containsExactly("push", "pull", "push+pull", "pipelined push x8");
+  }
+
+  @Test
+  void table_everyCell_showsCeilingAndRatioToIt() {
+    LoopbackBenchmark.Cell cell =
+        new LoopbackBenchmark.Cell(
+            1024, "pull", 500, 0.002, 1_000_000, 0, 1.0, 2.0, List.of(500.0), Double.NaN, 1000);
+
+    String table = LoopbackBenchmark.table(List.of(cell));
+
+    assertThat(table.lines().findFirst().orElseThrow())
+        .contains("| gRPC ceiling ops/s | ratio to ceiling |");
+    assertThat(table).contains("| - | - | 1000.0 | 0.50 | 0 |");
   }
 }
