@@ -159,13 +159,39 @@ public final class SgdKernel {
     }
   }
 
-  /** Index of the first NaN or infinite element, or -1 when all are finite. */
+  /**
+   * Index of the first NaN or infinite element, or -1 when all are finite. Runs on every pushed
+   * value, so it is written for speed: blocks are tested with a branch-free reduction and only a
+   * block that fails is searched element by element.
+   */
   public static int firstNonFinite(float[] values) {
-    for (int i = 0; i < values.length; i++) {
-      if (!Float.isFinite(values[i])) {
-        return i;
+    for (int from = 0; from < values.length; from += FINITE_CHECK_BLOCK) {
+      int to = Math.min(values.length, from + FINITE_CHECK_BLOCK);
+      if (!allFinite(values, from, to)) {
+        for (int i = from; i < to; i++) {
+          if (!Float.isFinite(values[i])) {
+            return i;
+          }
+        }
       }
     }
     return -1;
+  }
+
+  /** 16 KiB of floats: small enough that searching a failed block finds it still in L1. */
+  private static final int FINITE_CHECK_BLOCK = 4096;
+
+  /**
+   * Whether {@code values[from, to)} are all finite, by their largest magnitude: {@code Math.max}
+   * carries a NaN through, and an infinity is above {@code Float.MAX_VALUE}. Unlike a loop that
+   * exits at the first bad value, this reduction has no branch, so C2 can vectorize it (JDK 25
+   * does; JDK 17 does not, and runs it about as fast as the element-by-element test).
+   */
+  private static boolean allFinite(float[] values, int from, int to) {
+    float largest = 0f;
+    for (int i = from; i < to; i++) {
+      largest = Math.max(largest, Math.abs(values[i]));
+    }
+    return largest <= Float.MAX_VALUE;
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -232,5 +233,42 @@ class SgdKernelTest {
                 new float[] {0f, Float.NEGATIVE_INFINITY, Float.NaN, Float.POSITIVE_INFINITY}))
         .isEqualTo(1);
     assertThat(SgdKernel.firstNonFinite(new float[0])).isEqualTo(-1);
+  }
+
+  /** The check works in blocks: bad values on either side of a block edge, and in the tail. */
+  @Test
+  void firstNonFinite_acrossBlockEdges_findsTheFirstBadValue() {
+    float[] nonFinite = {
+      Float.NaN,
+      Float.POSITIVE_INFINITY,
+      Float.NEGATIVE_INFINITY,
+      Float.intBitsToFloat(0xffc00001), // a negative NaN with a payload
+      Float.intBitsToFloat(0x7f800001) // a signalling NaN
+    };
+    SplittableRandom random = new SplittableRandom(17);
+    for (int length : new int[] {1, 4095, 4096, 4097, 8192, 10_001}) {
+      float[] values = new float[length];
+      for (int i = 0; i < length; i++) {
+        values[i] = (float) (random.nextGaussian() * 1e30);
+      }
+      values[length / 2] = Float.MAX_VALUE;
+      values[length - 1] = -Float.MIN_VALUE;
+      assertThat(SgdKernel.firstNonFinite(values)).isEqualTo(-1);
+      for (int at : new int[] {0, 4095, 4096, 4097, length - 1}) {
+        if (at >= length) {
+          continue;
+        }
+        for (float bad : nonFinite) {
+          float[] copy = values.clone();
+          copy[at] = bad;
+          if (at + 1 < length) {
+            copy[length - 1] = Float.NaN; // a later bad value must not win
+          }
+          assertThat(SgdKernel.firstNonFinite(copy))
+              .as("%s at %d of %d", bad, at, length)
+              .isEqualTo(at);
+        }
+      }
+    }
   }
 }
