@@ -17,31 +17,6 @@ public final class IndexedTable extends SparseTable {
   private final long idOffset;
   private final long idStride;
 
-  IndexedTable(
-      long order,
-      String name,
-      int rows,
-      int dim,
-      boolean decay,
-      Hyperparameters hyperparameters,
-      Optimizer optimizer,
-      RowInitializer initializer,
-      long idOffset,
-      long idStride) {
-    this(
-        order,
-        name,
-        rows,
-        dim,
-        decay,
-        hyperparameters,
-        optimizer,
-        initializer,
-        idOffset,
-        idStride,
-        true);
-  }
-
   /**
    * @param initialize false for a table a checkpoint is about to fill: rows stay zero rather than
    *     computing initial values that would be overwritten (seconds for a large table)

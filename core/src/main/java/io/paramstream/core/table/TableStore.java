@@ -71,7 +71,8 @@ public final class TableStore {
             optimizer,
             initializer,
             idOffset,
-            idStride));
+            idStride,
+            true));
   }
 
   /**
