@@ -35,7 +35,6 @@ public record GroupHeader(
 
   /** Bytes of the values and optimizer buffers together: what a copy of the group costs. */
   public long arrayBytes() {
-    int arrays = 1 + (hasFirstMoment() ? 1 : 0) + (hasSecondMoment() ? 1 : 0);
-    return (long) arrays * size * Float.BYTES;
+    return (long) optimizer.arraysPerElement() * size * Float.BYTES;
   }
 }

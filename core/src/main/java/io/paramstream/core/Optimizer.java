@@ -84,6 +84,14 @@ public record Optimizer(
     return kind == Kind.SGD && momentum == 0;
   }
 
+  /**
+   * Float arrays each parameter needs under this rule: its value, a momentum buffer or first moment
+   * unless plain SGD, and Adam's second moment.
+   */
+  public int arraysPerElement() {
+    return 1 + (isPlainSgd() ? 0 : 1) + (kind == Kind.SGD ? 0 : 1);
+  }
+
   private static void requireRange(
       String name, double value, double low, double high, boolean highIncluded) {
     boolean ok =

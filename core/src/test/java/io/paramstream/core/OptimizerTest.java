@@ -185,4 +185,12 @@ class OptimizerTest {
     assertThatThrownBy(() -> Optimizer.adamW(0.9, 0.999, Double.NaN))
         .hasMessageContaining("epsilon");
   }
+
+  @Test
+  void arraysPerElement_countsValueAndEveryStateBuffer() {
+    assertThat(Optimizer.sgd().arraysPerElement()).isEqualTo(1);
+    assertThat(Optimizer.sgd(0.9, 0, false).arraysPerElement()).isEqualTo(2);
+    assertThat(Optimizer.adam(0.9, 0.999, 1e-8).arraysPerElement()).isEqualTo(3);
+    assertThat(Optimizer.adamW(0.9, 0.999, 1e-8).arraysPerElement()).isEqualTo(3);
+  }
 }

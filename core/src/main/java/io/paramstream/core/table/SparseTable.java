@@ -226,9 +226,7 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
 
   /** What {@link #bytesPerRow()} is for a table of {@code dim} updated by {@code optimizer}. */
   public static long bytesPerRow(int dim, Optimizer optimizer) {
-    int arrays =
-        1 + (optimizer.isPlainSgd() ? 0 : 1) + (optimizer.kind() == Optimizer.Kind.SGD ? 0 : 1);
-    return (long) dim * Float.BYTES * arrays;
+    return (long) dim * Float.BYTES * optimizer.arraysPerElement();
   }
 
   /**

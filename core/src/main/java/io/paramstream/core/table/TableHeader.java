@@ -30,7 +30,7 @@ public record TableHeader(
 
   /** Arrays per row: the values, and the optimizer's momentum or moments. */
   public int arrays() {
-    return 1 + (optimizer.isPlainSgd() ? 0 : 1) + (optimizer.kind() == Optimizer.Kind.SGD ? 0 : 1);
+    return optimizer.arraysPerElement();
   }
 
   /** Bytes of the rows' floats and ids: what a copy of the whole table costs. */
