@@ -90,7 +90,7 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
   private boolean deleted;
 
   // Scratch for coalescing a push, reused so the hot path allocates nothing; it keeps the size of
-  // the largest push seen (its ids and gradient once more). Guarded by lock.
+  // the largest push seen (its ids, and its gradient once more if ids repeated). Guarded by lock.
   private final IdIndex pending = new IdIndex(1);
 
   /** Guarded by {@link #lock}: the row of each distinct id of the push prepared last, or -1. */
@@ -98,6 +98,13 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
 
   private float[] pendingGradient;
   private int pendingCount;
+
+  /**
+   * Guarded by {@link #lock}: the coalesced rows of the push prepared last, row {@code u} for its
+   * {@code u}-th distinct id: the push's own gradient when no id repeats, else {@link
+   * #pendingGradient}. Cleared by {@link #commit}, so no pooled array is kept past its push.
+   */
+  private float[] preparedGradient;
 
   SparseTable(
       long order,
@@ -334,22 +341,16 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
   final int prepare(long[] ids, float[] gradient) {
     pending.clear();
     pendingCount = 0;
-    if (pendingGradient.length < ids.length * dim) {
-      pendingGradient = new float[ids.length * dim];
-    }
     boolean duplicates = false;
     for (int i = 0; i < ids.length; i++) {
-      int at = pending.addIfAbsent(ids[i]);
-      if (at < 0) {
-        System.arraycopy(gradient, i * dim, pendingGradient, pendingCount * dim, dim);
+      if (pending.addIfAbsent(ids[i]) < 0) {
         pendingCount++;
       } else {
         duplicates = true;
-        for (int j = 0; j < dim; j++) {
-          pendingGradient[at * dim + j] += gradient[i * dim + j];
-        }
       }
     }
+    // Without repeated ids the push's rows are already its coalesced rows, in order: no copy.
+    preparedGradient = duplicates ? coalesce(ids, gradient) : gradient;
     if (duplicates) {
       for (int u = 0; u < pendingCount; u++) {
         for (int j = 0; j < dim; j++) {
@@ -382,6 +383,29 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
     return missing;
   }
 
+  /**
+   * Sums the rows of repeated ids into {@link #pendingGradient}, in the order their ids first
+   * appear (the numbers {@link #pending} gave them).
+   */
+  private float[] coalesce(long[] ids, float[] gradient) {
+    if (pendingGradient.length < pendingCount * dim) {
+      pendingGradient = new float[pendingCount * dim];
+    }
+    int firstSeen = 0;
+    for (int i = 0; i < ids.length; i++) {
+      int u = pending.get(ids[i]);
+      if (u == firstSeen) {
+        System.arraycopy(gradient, i * dim, pendingGradient, u * dim, dim);
+        firstSeen++;
+      } else {
+        for (int j = 0; j < dim; j++) {
+          pendingGradient[u * dim + j] += gradient[i * dim + j];
+        }
+      }
+    }
+    return pendingGradient;
+  }
+
   /** Applies what {@link #prepare} coalesced. Caller holds {@link #lock}. */
   final long commit() {
     steps++;
@@ -394,7 +418,7 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
           first == null ? null : first.block(row),
           second == null ? null : second.block(row),
           values.offset(row),
-          pendingGradient,
+          preparedGradient,
           u * dim,
           dim,
           hp,
@@ -402,6 +426,7 @@ public abstract sealed class SparseTable permits IndexedTable, KeyedTable {
           steps,
           false);
     }
+    preparedGradient = null;
     return ++version;
   }
 
