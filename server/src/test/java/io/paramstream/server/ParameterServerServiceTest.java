@@ -187,6 +187,39 @@ class ParameterServerServiceTest {
     before.assertEquals(state());
   }
 
+  /**
+   * A NaN in the second message of a push is named by its index in the group, not in its slice, and
+   * the first message's values, staged already, are not applied.
+   */
+  @Test
+  void push_nanInLaterMessage_acksItsGroupIndexAndChangesNothing() throws Exception {
+    Wire.create(grpc.async(), group("w", true, new float[10_000]));
+    State before = state();
+    Wire.PushStream stream = new Wire.PushStream(grpc.async());
+    float[] first = new float[3_000];
+    float[] second = new float[7_000];
+    java.util.Arrays.fill(first, 0.5f);
+    java.util.Arrays.fill(second, 0.5f);
+    second[5_000] = Float.NaN;
+    second[6_000] = Float.POSITIVE_INFINITY; // a later bad value must not be the one named
+    stream.requests.onNext(
+        PushRequest.newBuilder()
+            .setPushId(1)
+            .setContinued(true)
+            .addGradients(slice("w", first))
+            .build());
+    stream.requests.onNext(push(1, slice("w", second).toBuilder().setOffset(3_000).build()));
+
+    PushAck ack = stream.nextAck();
+
+    assertThat(ack.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+    assertThat(ack.getMessage()).contains("group 'w'").contains("NaN").contains("index 8000");
+    before.assertEquals(state());
+    // The stream carries on with the next push.
+    assertThat(stream.send(push(2, slice("w", new float[10_000]))).getCode())
+        .isEqualTo(Status.Code.OK.value());
+  }
+
   @Test
   void push_chunkOutOfOrder_acksInvalidArgumentAndChangesNothing() throws Exception {
     Wire.create(grpc.async(), group("w", false, 1f, 1f, 1f, 1f));
