@@ -67,6 +67,16 @@ public final class LoopbackBenchmark implements Callable<Integer> {
   Duration jitWarmup;
 
   @Option(
+      names = "--cell-warmup",
+      defaultValue = "PT5S",
+      description =
+          "Before a cell's rounds: Paramstream and the gRPC ceiling each run the cell this long,"
+              + " unmeasured. The ceiling's server lives in this JVM, warm from every earlier"
+              + " cell; the server process has not run this size yet, and takes seconds to reach"
+              + " its speed (default: ${DEFAULT-VALUE}).")
+  Duration cellWarmup;
+
+  @Option(
       names = "--rounds",
       defaultValue = "3",
       description =
@@ -108,7 +118,18 @@ public final class LoopbackBenchmark implements Callable<Integer> {
       double rawStreamGbps,
       List<Double> roundOpsPerSecond,
       double grpcFloorOpsPerSecond,
-      double grpcCeilingOpsPerSecond) {}
+      double grpcCeilingOpsPerSecond,
+      List<Double> roundCeilingOpsPerSecond) {
+
+    /** Paramstream over the ceiling, round by round: each pair ran back to back. */
+    List<Double> ceilingRatios() {
+      List<Double> ratios = new ArrayList<>();
+      for (int i = 0; i < roundOpsPerSecond.size(); i++) {
+        ratios.add(roundOpsPerSecond.get(i) / roundCeilingOpsPerSecond.get(i));
+      }
+      return ratios;
+    }
+  }
 
   private record Spec(String label, SimulationConfig.Workload workload, int inFlight) {}
 
@@ -166,10 +187,23 @@ public final class LoopbackBenchmark implements Callable<Integer> {
         if (!workloads.contains(spec.label().split(" ")[0])) {
           continue;
         }
-        RawTcpBaseline.Result ceiling = ceiling(floats, spec, warmupNanos, durationNanos);
+        if (!cellWarmup.isZero()) {
+          run(target, floats, spec, Duration.ZERO, cellWarmup, -1);
+          GrpcCeilingBaseline.run(
+              spec.workload(), 4L * floats, spec.inFlight(), 0, cellWarmup.toNanos());
+        }
+        // Interleaved: each round runs the ceiling and Paramstream back to back, alternating which
+        // goes first, so a slow minute of this shared machine weighs on both sides of a ratio.
         List<RunReport> runs = new ArrayList<>();
+        List<Double> ceilings = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
-          runs.add(run(target, floats, spec, warmup, duration, round));
+          if (round % 2 == 0) {
+            ceilings.add(ceiling(floats, spec, warmupNanos, durationNanos).messagesPerSecond());
+            runs.add(run(target, floats, spec, warmup, duration, round));
+          } else {
+            runs.add(run(target, floats, spec, warmup, duration, round));
+            ceilings.add(ceiling(floats, spec, warmupNanos, durationNanos).messagesPerSecond());
+          }
         }
         List<Double> roundOps = runs.stream().map(RunReport::operationsPerSecond).toList();
         RunReport median = medianByThroughput(runs);
@@ -189,17 +223,18 @@ public final class LoopbackBenchmark implements Callable<Integer> {
                   case "pipelined push x8" -> pipelinedFloor.messagesPerSecond();
                   default -> Double.NaN;
                 },
-                ceiling.messagesPerSecond());
+                median(ceilings),
+                ceilings);
         System.err.printf(
             Locale.ROOT,
-            "%d floats %s: %.1f ops/s (median of %s), %.3f GB/s, p50 %s, %.2f of the ceiling%n",
+            "%d floats %s: %.1f ops/s (median of %s), %.3f GB/s, p50 %s, %s of the ceiling%n",
             floats,
             spec.label(),
             cell.opsPerSecond(),
             roundOps,
             cell.gigabytesPerSecond(),
             ReportFormats.millis(cell.p50Nanos()),
-            cell.opsPerSecond() / cell.grpcCeilingOpsPerSecond());
+            medianMinMax(cell.ceilingRatios()));
         cells.add(cell);
       }
     }
@@ -288,6 +323,26 @@ public final class LoopbackBenchmark implements Callable<Integer> {
     return new Simulation(config, target, null).run();
   }
 
+  /** The median of {@code values} (the lower middle one for an even count). */
+  static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    return sorted.get((sorted.size() - 1) / 2);
+  }
+
+  /** "median [min-max]" of ratios, or the one ratio. */
+  static String medianMinMax(List<Double> ratios) {
+    if (ratios.size() == 1) {
+      return String.format(Locale.ROOT, "%.2f", ratios.get(0));
+    }
+    return String.format(
+        Locale.ROOT,
+        "%.2f [%.2f-%.2f]",
+        median(ratios),
+        java.util.Collections.min(ratios),
+        java.util.Collections.max(ratios));
+  }
+
   /** The run with the median throughput (the lower middle one for an even count). */
   static RunReport medianByThroughput(List<RunReport> runs) {
     List<RunReport> sorted = new ArrayList<>(runs);
@@ -300,13 +355,13 @@ public final class LoopbackBenchmark implements Callable<Integer> {
     out.append(
         "| floats | workload | ops/s | GB/s | p50 | raw TCP ack-each GB/s | ratio to ack-each |"
             + " raw TCP stream GB/s | ratio to stream | gRPC floor ops/s | ratio to floor |"
-            + " gRPC ceiling ops/s | ratio to ceiling | errors |\n");
+            + " gRPC ceiling ops/s | ratio to ceiling, by round | errors |\n");
     out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Cell c : cells) {
       out.append(
           String.format(
               Locale.ROOT,
-              "| %d | %s | %.1f | %.3f | %s | %.3f | %.2f | %.3f | %.2f | %s | %s | %.1f | %.2f | %d"
+              "| %d | %s | %.1f | %.3f | %s | %.3f | %.2f | %.3f | %.2f | %s | %s | %.1f | %s | %d"
                   + " |%n",
               c.floats(),
               c.workload(),
@@ -325,7 +380,7 @@ public final class LoopbackBenchmark implements Callable<Integer> {
                   : String.format(
                       Locale.ROOT, "%.2f", c.opsPerSecond() / c.grpcFloorOpsPerSecond()),
               c.grpcCeilingOpsPerSecond(),
-              c.opsPerSecond() / c.grpcCeilingOpsPerSecond(),
+              medianMinMax(c.ceilingRatios()),
               c.errors()));
     }
     return out.toString();
@@ -342,7 +397,8 @@ public final class LoopbackBenchmark implements Callable<Integer> {
                   + " \"gigabytesPerSecond\": %.6f, \"p50Nanos\": %d, \"errors\": %d,"
                   + " \"rawAckEachGigabytesPerSecond\": %.6f,"
                   + " \"rawStreamGigabytesPerSecond\": %.6f, \"roundOpsPerSecond\": %s,"
-                  + " \"grpcFloorOpsPerSecond\": %s, \"grpcCeilingOpsPerSecond\": %.3f}%s%n",
+                  + " \"grpcFloorOpsPerSecond\": %s, \"grpcCeilingOpsPerSecond\": %.3f,"
+                  + " \"roundCeilingOpsPerSecond\": %s}%s%n",
               c.floats(),
               ReportFormats.quote(c.workload()),
               c.opsPerSecond(),
@@ -359,6 +415,10 @@ public final class LoopbackBenchmark implements Callable<Integer> {
                   ? "null"
                   : String.format(Locale.ROOT, "%.3f", c.grpcFloorOpsPerSecond()),
               c.grpcCeilingOpsPerSecond(),
+              c.roundCeilingOpsPerSecond().stream()
+                  .map(v -> String.format(Locale.ROOT, "%.3f", v))
+                  .toList()
+                  .toString(),
               i + 1 < cells.size() ? "," : ""));
     }
     return out.append("]\n").toString();

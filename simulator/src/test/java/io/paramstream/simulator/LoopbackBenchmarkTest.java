@@ -97,10 +97,11 @@ class LoopbackBenchmarkTest {
     int exit =
         command.execute(
             "--sizes", "1024",
-            "--rounds", "1",
+            "--rounds", "2",
             "--warmup", "300ms",
             "--duration", "150ms",
             "--jit-warmup", "0s",
+            "--cell-warmup", "0s",
             "--report-json", json.toString());
 
     assertThat(exit).isZero();
@@ -109,6 +110,7 @@ class LoopbackBenchmarkTest {
     for (JsonNode cell : cells) {
       assertThat(cell.get("opsPerSecond").asDouble()).as("%s", cell).isPositive();
       assertThat(cell.get("grpcCeilingOpsPerSecond").asDouble()).as("%s", cell).isPositive();
+      assertThat(cell.get("roundCeilingOpsPerSecond")).as("%s", cell).hasSize(2);
     }
     assertThat(
             java.util.stream.StreamSupport.stream(cells.spliterator(), false)
@@ -120,12 +122,24 @@ class LoopbackBenchmarkTest {
   void table_everyCell_showsCeilingAndRatioToIt() {
     LoopbackBenchmark.Cell cell =
         new LoopbackBenchmark.Cell(
-            1024, "pull", 500, 0.002, 1_000_000, 0, 1.0, 2.0, List.of(500.0), Double.NaN, 1000);
+            1024,
+            "pull",
+            500,
+            0.002,
+            1_000_000,
+            0,
+            1.0,
+            2.0,
+            List.of(500.0, 450.0, 600.0),
+            Double.NaN,
+            1000,
+            List.of(1000.0, 500.0, 800.0));
 
     String table = LoopbackBenchmark.table(List.of(cell));
 
     assertThat(table.lines().findFirst().orElseThrow())
-        .contains("| gRPC ceiling ops/s | ratio to ceiling |");
-    assertThat(table).contains("| - | - | 1000.0 | 0.50 | 0 |");
+        .contains("| gRPC ceiling ops/s | ratio to ceiling, by round |");
+    // Ratios round by round: 0.50, 0.90, 0.75.
+    assertThat(table).contains("| - | - | 1000.0 | 0.75 [0.50-0.90] | 0 |");
   }
 }
