@@ -39,6 +39,7 @@ public final class ParamstreamServer implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final ExecutorService watchExecutor;
   private final ScheduledExecutorService consistencyExecutor;
+  private final ExecutorService applyExecutor;
   private final ScheduledExecutorService writeTimer;
   private final Checkpointer checkpointer; // null without a checkpoint directory
   private final StreamLimitInterceptor streamLimit;
@@ -74,8 +75,12 @@ public final class ParamstreamServer implements AutoCloseable {
     // Straggler timeouts and the acks of completed synchronous steps; both are short tasks.
     this.consistencyExecutor =
         Executors.newScheduledThreadPool(2, daemonThreads("paramstream-consistency-"));
+    // Applies pushes too large to apply on a network thread without holding up the other
+    // connections it serves (PushApplier.INLINE_APPLY_BYTES).
+    this.applyExecutor = Executors.newFixedThreadPool(2, daemonThreads("paramstream-apply-"));
     this.applier =
-        new PushApplier(store, consistency, consistencyExecutor, consistencyExecutor, metrics);
+        new PushApplier(
+            store, consistency, consistencyExecutor, consistencyExecutor, applyExecutor, metrics);
     // Stream idle timeouts and resuming streams that waited for memory: short tasks.
     this.writeTimer =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("paramstream-write-timer-"));
@@ -173,6 +178,7 @@ public final class ParamstreamServer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       server.server.shutdownNow();
       server.watchExecutor.shutdownNow();
+      server.applyExecutor.shutdownNow();
       server.writeTimer.shutdownNow();
       throw e;
     }
@@ -273,6 +279,7 @@ public final class ParamstreamServer implements AutoCloseable {
     } finally {
       watchExecutor.shutdownNow();
       consistencyExecutor.shutdownNow();
+      applyExecutor.shutdownNow();
       writeTimer.shutdownNow();
       if (checkpointer != null) {
         checkpointer.close();

@@ -15,15 +15,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies complete pushes under the configured consistency mode and turns the outcome into the
- * push's ack. Asynchronous and bounded-staleness pushes complete at once; synchronous ones when
- * their step does.
+ * push's ack. Asynchronous and bounded-staleness pushes complete at once, on the calling thread,
+ * unless they carry more than {@link #INLINE_APPLY_BYTES}; synchronous ones when their step does.
  */
 final class PushApplier {
 
@@ -34,23 +36,37 @@ final class PushApplier {
   private final SyncBarrier barrier;
   private final StalenessHistogram histogram = new StalenessHistogram();
 
+  /**
+   * Gradient bytes above which an asynchronous or bounded-staleness push is applied on the apply
+   * pool instead of the thread that read it. Calls run on Netty's network threads by default, and
+   * each serves several connections: a 16M-float push took tens of milliseconds to apply there,
+   * holding up every connection on that thread (BENCHMARKS section 5). 4 MiB keeps a 1M-float push,
+   * about 1.5 ms to apply, on the thread that read it, with no hand-off.
+   */
+  static final long INLINE_APPLY_BYTES = 4L << 20;
+
   private final Executor ackExecutor;
+  private final Executor applyExecutor;
   private final ServerMetrics metrics;
   private final AtomicReference<Throwable> lastStepTimeout = new AtomicReference<>();
 
   /**
    * @param timer runs straggler timeouts
-   * @param ackExecutor sends the acks of pushes that complete later (synchronous steps)
+   * @param ackExecutor sends the acks of pushes that complete later (synchronous steps, large
+   *     pushes)
+   * @param applyExecutor applies pushes larger than {@link #INLINE_APPLY_BYTES}
    */
   PushApplier(
       GroupStore store,
       ConsistencyConfig config,
       ScheduledExecutorService timer,
       Executor ackExecutor,
+      Executor applyExecutor,
       ServerMetrics metrics) {
     this.store = store;
     this.metrics = metrics;
     this.ackExecutor = ackExecutor;
+    this.applyExecutor = applyExecutor;
     this.config = config;
     this.barrier =
         config.mode() == ConsistencyConfig.Mode.SYNCHRONOUS
@@ -93,6 +109,10 @@ final class PushApplier {
                 + config.mode()
                 + " mode; nothing was applied");
       }
+      if (config.mode() != ConsistencyConfig.Mode.SYNCHRONOUS
+          && bytesOf(gradients) + rowBytesOf(rows) > INLINE_APPLY_BYTES) {
+        return applyElsewhere(push, gradients, rows, baseVersion);
+      }
       return switch (config.mode()) {
         case ASYNCHRONOUS -> CompletableFuture.completedFuture(exactlyOnce(push, gradients, rows));
         case SYNCHRONOUS ->
@@ -112,6 +132,30 @@ final class PushApplier {
       };
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(failed(push, e));
+    }
+  }
+
+  /**
+   * Applies a large push on the apply pool. The stream reads its next message only once this ack is
+   * sent (PushStreamHandler), so the stream's pushes are still applied in order.
+   */
+  private CompletableFuture<PushAck> applyElsewhere(
+      PendingPush push, List<GroupGradient> gradients, List<RowGradient> rows, Long baseVersion) {
+    Supplier<PushAck> apply =
+        () -> {
+          try {
+            return config.mode() == ConsistencyConfig.Mode.ASYNCHRONOUS
+                ? exactlyOnce(push, gradients, rows)
+                : stale(push, gradients, baseVersion);
+          } catch (RuntimeException e) {
+            return failed(push, e);
+          }
+        };
+    try {
+      return CompletableFuture.supplyAsync(apply, applyExecutor);
+    } catch (RejectedExecutionException e) {
+      // The server is shutting down: apply here rather than leave the push unanswered.
+      return CompletableFuture.completedFuture(apply.get());
     }
   }
 

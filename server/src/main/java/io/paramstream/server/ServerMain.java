@@ -109,9 +109,9 @@ public final class ServerMain implements Callable<Integer> {
       names = "--call-executor",
       defaultValue = "NETWORK",
       description =
-          "Where calls run: NETWORK (the network threads; fewest thread hops, but applying a large"
-              + " push, encoding a large pull or creating a large group holds the connections"
-              + " sharing that thread) or POOL"
+          "Where calls run: NETWORK (the network threads; fewest thread hops, but encoding a"
+              + " large pull or creating a large group holds the connections sharing that thread;"
+              + " pushes over 4 MiB are applied on a pool in either case) or POOL"
               + " (a thread pool, one hop more per message) (default: ${DEFAULT-VALUE}).")
   CallExecutor callExecutor;
 
