@@ -41,7 +41,7 @@ final class PushApplier {
    * pool instead of the thread that read it. Calls run on Netty's network threads by default, and
    * each serves several connections: a 16M-float push took tens of milliseconds to apply there,
    * holding up every connection on that thread (BENCHMARKS section 5). 4 MiB keeps a 1M-float push,
-   * about 1.5 ms to apply, on the thread that read it, with no hand-off.
+   * 1.6-1.8 ms to apply on JDK 17 (BENCHMARKS section 11), on the thread that read it.
    */
   static final long INLINE_APPLY_BYTES = 4L << 20;
 
