@@ -158,6 +158,13 @@ public final class SyncBarrier {
     }
   }
 
+  /** Workers whose push the step being collected holds, sorted. */
+  public List<String> pushedWorkers() {
+    synchronized (lock) {
+      return List.copyOf(contributions.keySet());
+    }
+  }
+
   /** Registered workers, sorted. */
   public List<String> workers() {
     synchronized (lock) {

@@ -50,10 +50,13 @@ class SyncBarrierTest {
     SyncBarrier barrier = barrier(Duration.ofSeconds(10));
     barrier.register("a");
     barrier.register("b");
+    assertThat(barrier.pushedWorkers()).isEmpty();
     CompletableFuture<List<GroupVersion>> a = barrier.contribute("a", grad(1f, 2f));
     assertThat(a).isNotDone();
+    assertThat(barrier.pushedWorkers()).containsExactly("a");
     assertThat(store.snapshot(List.of("w")).get("w")).containsExactly(0f, 0f);
     CompletableFuture<List<GroupVersion>> b = barrier.contribute("b", grad(3f, 6f));
+    assertThat(barrier.pushedWorkers()).isEmpty();
     assertThat(a.get()).containsExactly(new GroupVersion("w", 1));
     assertThat(b.get()).containsExactly(new GroupVersion("w", 1));
     // lr 1: theta = -(mean gradient)

@@ -352,8 +352,21 @@ class PushContractTest {
       register(grpc, "a", "b");
       Wire.PushStream a = new Wire.PushStream(grpc.async());
       a.requests.onNext(fromWorker("a", push(1, slice("w", 1f))));
+      awaitPushedInStep("a");
       assertThat(a.acks.poll(200, TimeUnit.MILLISECONDS)).isNull();
       return a;
+    }
+
+    /**
+     * Waits until the step being collected holds a push of {@code worker}. Pushes on different
+     * streams reach the server in no set order, so a test that needs one to arrive first waits.
+     */
+    private void awaitPushedInStep(String worker) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!grpc.server().applier().barrier().pushedWorkers().contains(worker)) {
+        assertThat(System.nanoTime()).as("%s's push reached the step", worker).isLessThan(deadline);
+        Thread.sleep(5);
+      }
     }
 
     @Test
@@ -388,6 +401,8 @@ class PushContractTest {
       register(grpc, "a", "b");
       Wire.PushStream a = new Wire.PushStream(grpc.async());
       a.requests.onNext(fromWorker("a", push(1, slice("w", 1f))));
+      // Else a's second push below could reach the step first and be the one held.
+      awaitPushedInStep("a");
       Wire.PushStream other = new Wire.PushStream(grpc.async());
 
       PushAck stranger = other.send(fromWorker("c", push(1, slice("w", 1f))));

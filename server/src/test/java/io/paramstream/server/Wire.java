@@ -126,7 +126,12 @@ final class Wire {
     PushAck nextAck() throws InterruptedException {
       PushAck ack = acks.poll(10, TimeUnit.SECONDS);
       if (ack == null) {
-        throw new AssertionError("no ack within 10 s");
+        // Say whether the stream ended meanwhile, and how: that is the likelier cause.
+        Throwable ended = closed.getNow(null);
+        throw new AssertionError(
+            "no ack within 10 s; the stream "
+                + (!closed.isDone() ? "is still open" : "ended with " + ended),
+            ended);
       }
       return ack;
     }
