@@ -60,7 +60,7 @@ test('npm pack output installs in a fresh folder and talks to the server', async
   const installed = path.join(work, 'node_modules/@paramstream/client');
   // The client (its two modules), its types and the contract; no tests or examples.
   const files = fs.readdirSync(installed).sort();
-  assert.deepEqual(files, ['index.d.ts', 'package.json', 'paramstream.js', 'proto', 'tables.js']);
+  assert.deepEqual(files, ['floats.js', 'index.d.ts', 'package.json', 'paramstream.js', 'proto', 'tables.js']);
   assert.ok(fs.existsSync(path.join(installed, 'proto/paramstream/v1/parameter_server.proto')));
   // postpack removed the copy, so the repository reads the .proto itself again.
   assert.ok(!fs.existsSync(path.join(__dirname, 'proto')));

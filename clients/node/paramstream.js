@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
+const floats = require('./floats');
 const tables = require('./tables');
 
 const CONTRACT = 'paramstream/v1/parameter_server.proto';
@@ -41,13 +42,6 @@ class ParamstreamError extends Error {
 
 function fromGrpcError(err) {
   return new ParamstreamError(CODE_NAMES[err.code] ?? String(err.code), err.details ?? err.message);
-}
-
-/** The dense payload: float32 little-endian, no header. */
-function encode(values) {
-  const buffer = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => buffer.writeFloatLE(v, i * 4));
-  return buffer;
 }
 
 /**
@@ -86,7 +80,7 @@ function createGroup(client, { name, values, weightDecay, lr, weightDecayCoef })
     for (let offset = 0; offset < Math.max(values.length, 1); offset += MAX_SLICE_FLOATS) {
       const message = {
         offset,
-        initial_values: encode(values.slice(offset, offset + MAX_SLICE_FLOATS)),
+        initial_values: floats.encode(values.slice(offset, offset + MAX_SLICE_FLOATS)),
       };
       if (offset === 0) {
         Object.assign(message, { name, size: values.length, weight_decay: weightDecay });
@@ -134,7 +128,7 @@ function pushMessages(pushId, gradients, { workerId, sequence, baseVersion, rows
     do {
       const message = makeRoom(4);
       const part = values.slice(offset, offset + Math.floor(room / 4));
-      message.gradients.push({ group, offset, values: encode(part) });
+      message.gradients.push({ group, offset, values: floats.encode(part) });
       offset += part.length;
       room -= 4 * part.length;
     } while (offset < values.length);
@@ -150,7 +144,7 @@ function pushMessages(pushId, gradients, { workerId, sequence, baseVersion, rows
       const message = wire.length > 0 ? makeRoom(rowBytes) : messages[messages.length - 1];
       const end = start + Math.min(wire.length - start, Math.max(1, Math.floor(room / rowBytes)));
       const part = flat.subarray(start * dim, end * dim);
-      message.rows.push({ table, ids: wire.slice(start, end), values: tables.floatBytes(part) });
+      message.rows.push({ table, ids: wire.slice(start, end), values: floats.encode(part) });
       room -= (end - start) * rowBytes;
       start = end;
     } while (start < wire.length);
@@ -447,12 +441,7 @@ function listGroups(client, names = []) {
 
 /** Copies a chunk's values into place; returns how many floats it held. */
 function decodeInto(chunk, values) {
-  const count = chunk.values.length / 4;
-  // Decode element by element: the chunk's Buffer need not be 4-byte aligned.
-  for (let i = 0; i < count; i++) {
-    values[chunk.offset + i] = chunk.values.readFloatLE(i * 4);
-  }
-  return count;
+  return floats.decodeInto(chunk.values, values, chunk.offset);
 }
 
 /**
@@ -528,7 +517,7 @@ module.exports = {
   createTable,
   deleteGroups,
   deleteTables,
-  encode,
+  encode: floats.encode,
   listGroups,
   listTables,
   openPushSession,

@@ -3,9 +3,8 @@
 // TableInfo in the .proto). paramstream.js's table functions use these; nothing here talks to
 // the network.
 
-const os = require('node:os');
+const floats = require('./floats');
 
-const LITTLE_ENDIAN = os.endianness() === 'LE';
 const MIN_ID = -(2n ** 63n);
 const MAX_ID = 2n ** 64n - 1n;
 
@@ -70,16 +69,6 @@ function rowValues(table, values, count) {
   }
   const flat = values instanceof Float32Array ? values : Float32Array.from(values);
   return { dim: count === 0 ? 0 : flat.length / count, flat };
-}
-
-/** Float32 values as the contract's little-endian bytes. */
-function floatBytes(floats) {
-  if (LITTLE_ENDIAN) {
-    return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength);
-  }
-  const buffer = Buffer.alloc(floats.length * 4);
-  floats.forEach((v, i) => buffer.writeFloatLE(v, i * 4));
-  return buffer;
 }
 
 const INITIALIZER_KINDS = { zeros: 'ZEROS', uniform: 'UNIFORM', normal: 'NORMAL' };
@@ -148,11 +137,7 @@ function rowAssembler(wanted) {
           chunk.values.length !== count * entry.dim * 4) {
         return `rows of table '${table}' out of order at offset ${chunk.offset}`;
       }
-      const start = chunk.offset * entry.dim;
-      for (let i = 0; i < count * entry.dim; i++) {
-        // The chunk's Buffer need not be 4-byte aligned: read element by element.
-        entry.values[start + i] = chunk.values.readFloatLE(i * 4);
-      }
+      floats.decodeInto(chunk.values, entry.values, chunk.offset * entry.dim);
       entry.filled += count;
       if (entry.filled === wanted[table]) {
         delete partial[table];
@@ -167,4 +152,4 @@ function rowAssembler(wanted) {
   };
 }
 
-module.exports = { createTableRequest, floatBytes, rowAssembler, rowIds, rowValues };
+module.exports = { createTableRequest, rowAssembler, rowIds, rowValues };
