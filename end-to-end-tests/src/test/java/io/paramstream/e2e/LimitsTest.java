@@ -89,6 +89,9 @@ class LimitsTest {
   void streams_pastPerConnectionLimit_areResourceExhausted_otherConnectionsUnaffected()
       throws Exception {
     Stubs.create(ParameterServerGrpc.newStub(channel), "a", 4, 0.1);
+    // CreateGroup is a stream too, and the client has its answer a moment before the server
+    // counts it closed: without this wait the second Watch was sometimes refused.
+    Stubs.eventually(Duration.ofSeconds(10), () -> assertThat(server.openStreams()).isZero());
     Watch first = Watch.open(channel);
     Watch second = Watch.open(channel);
     first.awaitFirstChunk();
