@@ -8,9 +8,14 @@ const os = require('node:os');
 
 const LITTLE_ENDIAN = os.endianness() === 'LE';
 
+/** Numbers (an Array, a Float32Array, ...) as a Float32Array: the same one if it already is. */
+function toFloat32(values) {
+  return values instanceof Float32Array ? values : Float32Array.from(values);
+}
+
 /** Numbers (an Array, a Float32Array, ...) as float32 little-endian bytes in a Buffer of their own. */
 function encode(values) {
-  const floats = values instanceof Float32Array ? values : Float32Array.from(values);
+  const floats = toFloat32(values);
   const buffer = Buffer.allocUnsafe(floats.length * 4);
   if (LITTLE_ENDIAN) {
     // A copy, not a view: the caller may change its array before gRPC has sent the message.
@@ -39,4 +44,4 @@ function decodeInto(bytes, target, offset) {
   return count;
 }
 
-module.exports = { encode, decodeInto };
+module.exports = { toFloat32, encode, decodeInto };

@@ -77,10 +77,12 @@ function createGroup(client, { name, values, weightDecay, lr, weightDecayCoef })
     const call = client.CreateGroup({ deadline: deadline() }, (err, response) =>
       err ? reject(fromGrpcError(err)) : resolve(response.group),
     );
+    // Converted once and cut into views: encode copies each slice's bytes once.
+    const all = floats.toFloat32(values);
     for (let offset = 0; offset < Math.max(values.length, 1); offset += MAX_SLICE_FLOATS) {
       const message = {
         offset,
-        initial_values: floats.encode(values.slice(offset, offset + MAX_SLICE_FLOATS)),
+        initial_values: floats.encode(all.subarray(offset, offset + MAX_SLICE_FLOATS)),
       };
       if (offset === 0) {
         Object.assign(message, { name, size: values.length, weight_decay: weightDecay });
@@ -123,15 +125,17 @@ function pushMessages(pushId, gradients, { workerId, sequence, baseVersion, rows
     return messages[messages.length - 1];
   };
   for (const [group, values] of Object.entries(gradients)) {
+    // Converted once and cut into views: encode copies each slice's bytes once.
+    const all = floats.toFloat32(values);
     let offset = 0;
     // At least one slice per group, even an empty one, so the server reports a bad length.
     do {
       const message = makeRoom(4);
-      const part = values.slice(offset, offset + Math.floor(room / 4));
+      const part = all.subarray(offset, offset + Math.floor(room / 4));
       message.gradients.push({ group, offset, values: floats.encode(part) });
       offset += part.length;
       room -= 4 * part.length;
-    } while (offset < values.length);
+    } while (offset < all.length);
   }
   for (const [table, { ids, values }] of Object.entries(rows)) {
     const wire = tables.rowIds(table, ids);

@@ -67,7 +67,7 @@ function rowValues(table, values, count) {
   if (count === 0 ? values.length !== 0 : values.length % count !== 0) {
     throw misuse(table, `${values.length} values are not k * dim for k = ${count} ids`);
   }
-  const flat = values instanceof Float32Array ? values : Float32Array.from(values);
+  const flat = floats.toFloat32(values);
   return { dim: count === 0 ? 0 : flat.length / count, flat };
 }
 
