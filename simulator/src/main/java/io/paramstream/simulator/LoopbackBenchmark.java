@@ -223,7 +223,7 @@ public final class LoopbackBenchmark implements Callable<Integer> {
                   case "pipelined push x8" -> pipelinedFloor.messagesPerSecond();
                   default -> Double.NaN;
                 },
-                median(ceilings),
+                BenchmarkCharts.median(ceilings),
                 ceilings);
         System.err.printf(
             Locale.ROOT,
@@ -323,13 +323,6 @@ public final class LoopbackBenchmark implements Callable<Integer> {
     return new Simulation(config, target, null).run();
   }
 
-  /** The median of {@code values} (the lower middle one for an even count). */
-  static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    sorted.sort(null);
-    return sorted.get((sorted.size() - 1) / 2);
-  }
-
   /** "median [min-max]" of ratios, or the one ratio. */
   static String medianMinMax(List<Double> ratios) {
     if (ratios.size() == 1) {
@@ -338,7 +331,7 @@ public final class LoopbackBenchmark implements Callable<Integer> {
     return String.format(
         Locale.ROOT,
         "%.2f [%.2f-%.2f]",
-        median(ratios),
+        BenchmarkCharts.median(ratios),
         java.util.Collections.min(ratios),
         java.util.Collections.max(ratios));
   }
